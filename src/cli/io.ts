@@ -1,0 +1,17 @@
+/** What a command may touch of the outside world: tests pass their own. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+  /** True when stderr is a terminal (progress bars). */
+  isTty: boolean;
+}
+
+export function processIo(): CliIo {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    env: process.env,
+    isTty: Boolean(process.stderr.isTTY),
+  };
+}

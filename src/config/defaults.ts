@@ -1,0 +1,31 @@
+import type { CodexOtelExtensions, OtelConfig } from './types.js';
+
+/** Codex's own batching is 1 s / queue 2048 / batch 512; our queue is larger so bursts are absorbed, not dropped. */
+const DEFAULTS: CodexOtelExtensions = {
+  shutdownTimeoutMs: 2000,
+  metricsTemporality: 'delta',
+  metricsExportIntervalMs: 60_000,
+  logQueueSize: 65_536,
+  logBatchSize: 1024,
+  logScheduleDelayMs: 1000,
+  redaction: { enabled: true, extraPatterns: [] },
+  identity: { email: 'keep', accountId: 'keep' },
+};
+export const DEFAULT_EXTENSIONS: Readonly<CodexOtelExtensions> = Object.freeze(DEFAULTS);
+
+export const DEFAULT_FILE_MAX_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_FILE_MAX_FILES = 5;
+export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_IDENTITY_SALT_ENV = 'CODEX_OTEL_IDENTITY_SALT';
+
+export function defaultConfig(): OtelConfig {
+  return {
+    present: false,
+    environment: 'dev',
+    logUserPrompt: false,
+    exporter: { kind: 'none' },
+    traceExporter: { kind: 'none' },
+    metricsExporter: { kind: 'none' },
+    extensions: structuredClone(DEFAULT_EXTENSIONS) as CodexOtelExtensions,
+  };
+}

@@ -1,0 +1,150 @@
+import { isAbsolute, resolve } from 'node:path';
+import {
+  DEFAULT_EXTENSIONS,
+  DEFAULT_FILE_MAX_BYTES,
+  DEFAULT_FILE_MAX_FILES,
+  DEFAULT_IDENTITY_SALT_ENV,
+  DEFAULT_SPOOL_MAX_BYTES,
+} from './defaults.js';
+import type { ProblemList } from './problems.js';
+import type { CodexOtelExtensions, ExtraSecretPattern, IdentityMode } from './types.js';
+import { isTable, readBoolean, readChoice, readPositiveInteger, readString, readTable, warnUnknownKeys, type Table } from './values.js';
+
+export const EXTENSION_TABLE = 'codex_otel';
+
+const IDENTITY_MODES = ['keep', 'hash', 'drop'] as const;
+
+interface ExtensionContext {
+  baseDir: string;
+  env: NodeJS.ProcessEnv;
+  problems: ProblemList;
+}
+
+/** `[otel.codex_otel]`: settings that real Codex does not have and ignores. */
+export function parseExtensions(raw: unknown, path: string, ctx: ExtensionContext): CodexOtelExtensions {
+  const ext = structuredClone(DEFAULT_EXTENSIONS) as CodexOtelExtensions;
+  if (raw === undefined) return ext;
+  const { problems } = ctx;
+  if (!isTable(raw)) {
+    problems.wrongType(path, 'a table', raw);
+    return ext;
+  }
+  warnUnknownKeys(raw, [
+    'shutdown_timeout_ms', 'metrics_temporality', 'metrics_export_interval_ms',
+    'log_queue_size', 'log_batch_size', 'log_schedule_delay_ms',
+    'file', 'spool', 'redaction', 'identity',
+  ], path, problems);
+  ext.shutdownTimeoutMs = readPositiveInteger(raw, 'shutdown_timeout_ms', path, problems) ?? ext.shutdownTimeoutMs;
+  ext.metricsTemporality = readChoice(raw, 'metrics_temporality', path, ['delta', 'cumulative'] as const, problems) ?? ext.metricsTemporality;
+  ext.metricsExportIntervalMs = readPositiveInteger(raw, 'metrics_export_interval_ms', path, problems, 100) ?? ext.metricsExportIntervalMs;
+  ext.logQueueSize = readPositiveInteger(raw, 'log_queue_size', path, problems) ?? ext.logQueueSize;
+  ext.logBatchSize = readPositiveInteger(raw, 'log_batch_size', path, problems) ?? ext.logBatchSize;
+  ext.logScheduleDelayMs = readPositiveInteger(raw, 'log_schedule_delay_ms', path, problems) ?? ext.logScheduleDelayMs;
+  if (ext.logBatchSize > ext.logQueueSize) {
+    problems.error(`${path}.log_batch_size`, 'must not exceed log_queue_size', `at most ${ext.logQueueSize}`, String(ext.logBatchSize));
+  }
+
+  const file = readTable(raw, 'file', path, problems);
+  if (file) {
+    const filePath = `${path}.file`;
+    warnUnknownKeys(file, ['directory', 'max_bytes', 'max_files'], filePath, problems);
+    const directory = readDirectory(file, filePath, ctx);
+    if (directory) {
+      ext.fileOutput = {
+        directory,
+        maxBytes: readPositiveInteger(file, 'max_bytes', filePath, problems, 1024) ?? DEFAULT_FILE_MAX_BYTES,
+        maxFiles: readPositiveInteger(file, 'max_files', filePath, problems) ?? DEFAULT_FILE_MAX_FILES,
+      };
+    }
+  }
+
+  const spool = readTable(raw, 'spool', path, problems);
+  if (spool) {
+    const spoolPath = `${path}.spool`;
+    warnUnknownKeys(spool, ['directory', 'max_bytes'], spoolPath, problems);
+    const directory = readDirectory(spool, spoolPath, ctx);
+    if (directory) {
+      ext.spool = { directory, maxBytes: readPositiveInteger(spool, 'max_bytes', spoolPath, problems, 1024) ?? DEFAULT_SPOOL_MAX_BYTES };
+    }
+  }
+
+  const redaction = readTable(raw, 'redaction', path, problems);
+  if (redaction) {
+    const redactionPath = `${path}.redaction`;
+    warnUnknownKeys(redaction, ['enabled', 'extra_patterns'], redactionPath, problems);
+    ext.redaction.enabled = readBoolean(redaction, 'enabled', redactionPath, problems) ?? true;
+    ext.redaction.extraPatterns = readExtraPatterns(redaction, redactionPath, problems);
+  }
+
+  const identity = readTable(raw, 'identity', path, problems);
+  if (identity) parseIdentity(identity, `${path}.identity`, ext, ctx);
+  return ext;
+}
+
+function readDirectory(table: Table, path: string, ctx: ExtensionContext): string | undefined {
+  const value = readString(table, 'directory', path, ctx.problems);
+  if (value === undefined) {
+    if (table['directory'] === undefined) ctx.problems.error(`${path}.directory`, 'is required', 'a folder path', 'nothing');
+    return undefined;
+  }
+  return isAbsolute(value) ? value : resolve(ctx.baseDir, value);
+}
+
+function readExtraPatterns(table: Table, path: string, problems: ProblemList): ExtraSecretPattern[] {
+  const raw = table['extra_patterns'];
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    problems.wrongType(`${path}.extra_patterns`, 'an array of { kind, regex } tables', raw);
+    return [];
+  }
+  const patterns: ExtraSecretPattern[] = [];
+  raw.forEach((entry: unknown, index) => {
+    const entryPath = `${path}.extra_patterns[${index}]`;
+    if (!isTable(entry)) {
+      problems.wrongType(entryPath, 'a table { kind = "…", regex = "…" }', entry);
+      return;
+    }
+    const kind = readString(entry, 'kind', entryPath, problems);
+    const regex = readString(entry, 'regex', entryPath, problems);
+    if (kind === undefined || !/^[A-Za-z0-9_.-]+$/.test(kind)) {
+      problems.error(`${entryPath}.kind`, 'must be a short name', 'letters, digits, "_", "-" or "."', kind === undefined ? 'nothing' : JSON.stringify(kind));
+      return;
+    }
+    if (regex === undefined) {
+      problems.error(`${entryPath}.regex`, 'is required', 'a regular expression', 'nothing');
+      return;
+    }
+    try {
+      new RegExp(regex, 'g');
+    } catch (error) {
+      problems.error(`${entryPath}.regex`, `is not a valid regular expression: ${(error as Error).message}`, 'a regular expression', JSON.stringify(regex));
+      return;
+    }
+    if (new RegExp(regex).test('')) {
+      problems.error(`${entryPath}.regex`, 'matches the empty string', 'a pattern that needs at least one character', JSON.stringify(regex));
+      return;
+    }
+    patterns.push({ kind, regex });
+  });
+  return patterns;
+}
+
+function parseIdentity(table: Table, path: string, ext: CodexOtelExtensions, ctx: ExtensionContext): void {
+  const { problems, env } = ctx;
+  warnUnknownKeys(table, ['email', 'account_id', 'salt_env'], path, problems);
+  ext.identity.email = readChoice<IdentityMode>(table, 'email', path, IDENTITY_MODES, problems) ?? 'keep';
+  ext.identity.accountId = readChoice<IdentityMode>(table, 'account_id', path, IDENTITY_MODES, problems) ?? 'keep';
+  const saltEnv = readString(table, 'salt_env', path, problems) ?? DEFAULT_IDENTITY_SALT_ENV;
+  ext.identity.saltEnv = saltEnv;
+  if (ext.identity.email === 'hash' || ext.identity.accountId === 'hash') {
+    const salt = env[saltEnv];
+    if (!salt) {
+      problems.error(`${path}.salt_env`, `hashing identities needs a salt in the environment variable ${saltEnv}, which is not set`,
+        `${saltEnv} set to a secret of at least 16 characters`, 'it undefined');
+    } else if (salt.length < 16) {
+      problems.error(`${path}.salt_env`, `the salt in ${saltEnv} is too short to resist guessing`, 'at least 16 characters', `${salt.length} characters`);
+    } else {
+      ext.identity.salt = salt;
+    }
+  }
+}
