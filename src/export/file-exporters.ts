@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { JsonLogsSerializer, JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { diag } from '@opentelemetry/api';
+import type { FileOutputConfig } from '../config/types.js';
+import { RotatingLineFile } from './rotating-file.js';
+
+export const LOGS_FILE = 'logs.jsonl';
+export const METRICS_FILE = 'metrics.jsonl';
+
+/**
+ * OTLP/JSON lines: one `ExportLogsServiceRequest` per line, the format of the Collector's `file` exporter
+ * and of its `otlpjsonfile` receiver, so the files can be replayed into any collector.
+ */
+export class JsonLinesLogExporter implements LogRecordExporter {
+  readonly file: RotatingLineFile;
+
+  constructor(config: FileOutputConfig) {
+    this.file = new RotatingLineFile(join(config.directory, LOGS_FILE), config.maxBytes, config.maxFiles);
+  }
+
+  export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
+    writeLine(this.file, () => JsonLogsSerializer.serializeRequest(records), done);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.file.drain();
+  }
+
+  shutdown(): Promise<void> {
+    return this.file.drain();
+  }
+}
+
+export class JsonLinesMetricExporter implements PushMetricExporter {
+  readonly file: RotatingLineFile;
+
+  constructor(config: FileOutputConfig, private readonly temporality: 'delta' | 'cumulative') {
+    this.file = new RotatingLineFile(join(config.directory, METRICS_FILE), config.maxBytes, config.maxFiles);
+  }
+
+  export(metrics: ResourceMetrics, done: (result: ExportResult) => void): void {
+    writeLine(this.file, () => JsonMetricsSerializer.serializeRequest(metrics), done);
+  }
+
+  selectAggregationTemporality(): AggregationTemporality {
+    return this.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
+  }
+
+  forceFlush(): Promise<void> {
+    return this.file.drain();
+  }
+
+  shutdown(): Promise<void> {
+    return this.file.drain();
+  }
+}
+
+function writeLine(file: RotatingLineFile, serialize: () => Uint8Array | undefined, done: (result: ExportResult) => void): void {
+  let line: Uint8Array | undefined;
+  try {
+    line = serialize();
+  } catch (error) {
+    done({ code: ExportResultCode.FAILED, error: error as Error });
+    return;
+  }
+  if (!line) {
+    done({ code: ExportResultCode.FAILED, error: new Error('nothing serialized') });
+    return;
+  }
+  file.append(line).then(
+    () => done({ code: ExportResultCode.SUCCESS }),
+    (error: Error) => {
+      diag.warn(`codex-otel: cannot write ${file.path}: ${error.message}`);
+      done({ code: ExportResultCode.FAILED, error });
+    },
+  );
+}

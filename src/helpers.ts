@@ -1,0 +1,128 @@
+import type { Session } from './session.js';
+import type { ApiRequestInput, SseCompletedInput, ToolResultInput } from './events/inputs.js';
+
+/** What the SSE wrapper needs to know about a stream's events. */
+export interface SseEventReader<E> {
+  /** The SSE `event:` value, e.g. `response.output_text.delta`. */
+  kind(event: E): string | undefined;
+  /** Token usage when this event completes the response (`response.completed`). */
+  usage?(event: E): SseCompletedInput | undefined;
+  /** An error message when this event reports a failure. */
+  error?(event: E): string | undefined;
+}
+
+/**
+ * Wraps a stream of server-sent events: yields every event unchanged and records a `codex.sse_event` per
+ * chunk with the time waited for it, the completion with its usage, and a failure if the stream throws.
+ */
+export async function* instrumentSseStream<E>(session: Session, stream: AsyncIterable<E>, reader: SseEventReader<E>): AsyncGenerator<E> {
+  const iterator = stream[Symbol.asyncIterator]();
+  let completed = false;
+  for (;;) {
+    const started = performance.now();
+    let step: IteratorResult<E>;
+    try {
+      step = await iterator.next();
+    } catch (error) {
+      const durationMs = performance.now() - started;
+      if (completed) throw error;
+      session.sseEventFailed({ durationMs, error: errorMessage(error) });
+      throw error;
+    }
+    if (step.done) return;
+    const event = step.value;
+    const durationMs = performance.now() - started;
+    const usage = safe(() => reader.usage?.(event));
+    const failure = safe(() => reader.error?.(event));
+    if (usage) {
+      completed = true;
+      session.sseEventCompleted(usage);
+    } else if (failure !== undefined) {
+      const kind = safe(() => reader.kind(event));
+      if (kind === 'response.completed') session.sseEventCompletedFailed({ error: failure });
+      else session.sseEventFailed({ ...(kind !== undefined ? { kind } : {}), durationMs, error: failure });
+    } else {
+      session.sseEvent({ kind: safe(() => reader.kind(event)) ?? 'unknown', durationMs });
+    }
+    yield event;
+  }
+}
+
+/**
+ * Times one API attempt around a promise and records `codex.api_request`: the status from the result
+ * (or the error's `status`), the error message on failure. The promise's outcome is passed through.
+ */
+export async function timeApiRequest<T>(
+  session: Session,
+  request: Omit<ApiRequestInput, 'durationMs' | 'status' | 'error'> & { statusOf?: (result: T) => number | undefined },
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const { statusOf, ...fields } = request;
+  const started = performance.now();
+  try {
+    const result = await attempt();
+    const status = safe(() => statusOf?.(result));
+    session.apiRequest({ ...fields, durationMs: performance.now() - started, ...(status !== undefined ? { status } : {}) });
+    return result;
+  } catch (error) {
+    const status = (error as { status?: unknown })?.status;
+    session.apiRequest({
+      ...fields,
+      durationMs: performance.now() - started,
+      ...(typeof status === 'number' ? { status } : {}),
+      error: errorMessage(error),
+    });
+    throw error;
+  }
+}
+
+/**
+ * Times one tool call and records `codex.tool_result` with its output (stringified) and success.
+ * A thrown error is recorded as a failed call with the error as output, then rethrown.
+ */
+export async function timeToolCall<T>(
+  session: Session,
+  call: Omit<ToolResultInput, 'durationMs' | 'success' | 'output'> & {
+    outputOf?: (result: T) => string;
+    successOf?: (result: T) => boolean;
+  },
+  run: () => Promise<T>,
+): Promise<T> {
+  const { outputOf, successOf, ...fields } = call;
+  const started = performance.now();
+  try {
+    const result = await run();
+    session.toolResult({
+      ...fields,
+      durationMs: performance.now() - started,
+      success: safe(() => successOf?.(result)) ?? true,
+      output: safe(() => outputOf?.(result)) ?? (typeof result === 'string' ? result : safeJson(result)),
+    });
+    return result;
+  } catch (error) {
+    session.toolResult({ ...fields, durationMs: performance.now() - started, success: false, output: errorMessage(error) });
+    throw error;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : safeJson(error);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** A caller's accessor must not break the caller's stream. */
+function safe<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}

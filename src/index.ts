@@ -1,0 +1,10 @@
+export { loadConfig, readConfig, parseConfigText, defaultConfig, defaultConfigPath, ConfigError, formatProblem, renderConfig } from './config/index.js';
+export type { OtelConfig, ExporterConfig, ConfigProblem, ConfigResult, LoadConfigOptions } from './config/index.js';
+export { createTelemetry, Telemetry, type TelemetryOptions } from './telemetry.js';
+export { Session } from './session.js';
+export type * from './events/inputs.js';
+export { CATALOG, EVENT_NAMES } from './events/catalog.js';
+export { instrumentSseStream, timeApiRequest, timeToolCall, type SseEventReader } from './helpers.js';
+export { installExitHooks, type ExitHooks, type ExitHookOptions } from './exit-hooks.js';
+export { sanitizeTag } from './metrics/sanitize.js';
+export type { ShutdownResult } from './export/pipeline.js';

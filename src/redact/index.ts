@@ -1,0 +1,39 @@
+export {
+  REDACTION_MARKER_PREFIX,
+  SECRET_KINDS,
+  SECRET_PATTERNS,
+  redactionMarker,
+  type PreservedContext,
+  type SecretPattern,
+} from './patterns.js';
+export {
+  compileExtraPatterns,
+  type CompiledSecretPattern,
+  type ExtraPatternError,
+  type ExtraPatternSpec,
+  type ExtraPatternsResult,
+} from './compile.js';
+export { SCRUB_FAILED, createScrubber, type RedactionCounter, type Scrubber, type ScrubberOptions } from './scrubber.js';
+export {
+  PREVIEW_MAX_BYTES,
+  PREVIEW_MAX_LINES,
+  PREVIEW_TRUNCATION_NOTICE,
+  SCRUB_WINDOW,
+  outputPreview,
+  scrubThenPreview,
+  type PreviewOptions,
+} from './preview.js';
+export { PROMPT_REDACTED, promptLength, redactPrompt } from './prompt.js';
+export {
+  IDENTITY_HASH_PREFIX,
+  MIN_IDENTITY_SALT_LENGTH,
+  checkIdentityOptions,
+  createIdentityPolicy,
+  hashIdentity,
+  type IdentityMode,
+  type IdentityOptions,
+  type IdentityPolicy,
+  type IdentityProblem,
+} from './identity.js';
+export { renderCollectorSecretsYaml } from './collector-rules.js';
+export { findRe2Incompatibilities } from './re2-syntax.js';

@@ -1,0 +1,147 @@
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { Attributes } from '@opentelemetry/api';
+import { defaultConfig } from './config/defaults.js';
+import type { OtelConfig } from './config/types.js';
+import { installStderrDiagnostics, reportInternalError } from './diagnostics.js';
+import { resolveAuthEnv, EmitContext, type ContentPolicy } from './events/context.js';
+import { createContentPolicy } from './events/content.js';
+import { resolveCatalog, type EmitTarget, type ResolvedCatalog } from './events/emitter.js';
+import type { SessionInfo } from './events/inputs.js';
+import { createPipeline, type Pipeline, type ShutdownResult } from './export/pipeline.js';
+import { createInstruments, type Instruments } from './metrics/instruments.js';
+import { TagCache } from './metrics/sanitize.js';
+import { createIdentityPolicy, type IdentityPolicy } from './redact/index.js';
+import { Session } from './session.js';
+import { PACKAGE_VERSION } from './version.js';
+
+export interface TelemetryOptions {
+  /** Client id: `service.name` and the `originator` attribute. Default `codex_cli_rs`. */
+  originator?: string;
+  /** Version of the instrumented application (`app.version`, `service.version`). */
+  appVersion?: string;
+  /** Environment read for the auth-env group and the terminal type; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Send OpenTelemetry diagnostics to stderr (default true). */
+  diagnostics?: boolean;
+  /** Extra exporters beside the configured ones (file output, tests). */
+  logExporters?: LogRecordExporter[];
+  metricExporters?: PushMetricExporter[];
+}
+
+/** The instrumentation: start sessions, flush, shut down. Create one per process. */
+export class Telemetry {
+  private readonly shapes: ResolvedCatalog;
+  private readonly instruments: Instruments;
+  private readonly tagCache = new TagCache();
+  private readonly identity: IdentityPolicy;
+  private readonly contentPolicy: ContentPolicy;
+  readonly originator: string;
+  readonly appVersion: string;
+
+  /** @internal use createTelemetry */
+  constructor(readonly config: OtelConfig, private readonly pipeline: Pipeline, private readonly options: TelemetryOptions) {
+    this.originator = options.originator ?? 'codex_cli_rs';
+    this.appVersion = options.appVersion ?? PACKAGE_VERSION;
+    this.instruments = createInstruments(pipeline.meter);
+    this.shapes = resolveCatalog(this.instruments);
+    this.identity = safeIdentityPolicy(config.extensions.identity);
+    this.contentPolicy = createContentPolicy(config);
+  }
+
+  /** True when at least one exporter receives what is recorded. */
+  get exporting(): boolean {
+    return this.pipeline.exporting;
+  }
+
+  startSession(info: SessionInfo): Session {
+    const env = this.options.env ?? process.env;
+    const common: Array<[string, string]> = [
+      ['conversation.id', stringOr(info?.conversationId, 'unknown')],
+      ['app.version', this.appVersion],
+    ];
+    if (typeof info?.authMode === 'string') common.push(['auth_mode', info.authMode]);
+    common.push(['originator', this.originator]);
+    const accountId = this.identity.accountId(info?.accountId);
+    if (accountId !== undefined) common.push(['user.account_id', accountId]);
+    const email = this.identity.email(info?.email);
+    if (email !== undefined) common.push(['user.email', email]);
+    const model = stringOr(info?.model, 'unknown');
+    common.push(['terminal.type', stringOr(info?.terminalType, detectTerminal(env))]);
+    common.push(['model', model]);
+    common.push(['slug', stringOr(info?.slug, model)]);
+
+    const sessionTags: Attributes = {};
+    if (typeof info?.authMode === 'string') sessionTags['auth_mode'] = this.tagCache.get(info.authMode);
+    sessionTags['session_source'] = this.tagCache.get(info?.sessionSource ?? 'cli');
+    sessionTags['originator'] = this.tagCache.get(this.originator);
+    sessionTags['model'] = this.tagCache.get(model);
+    sessionTags['app.version'] = this.tagCache.get(this.appVersion);
+
+    const target: EmitTarget = {
+      logger: this.pipeline.logger,
+      context: new EmitContext(resolveAuthEnv(info?.authEnv, env), this.contentPolicy),
+      commonAttributes: common,
+      sessionTags: Object.freeze(sessionTags),
+      tagCache: this.tagCache,
+      redactionCounter: this.instruments.redactions,
+    };
+    return new Session(target, this.shapes, this.instruments, common[0]![1]);
+  }
+
+  /** Exports everything pending now; resolves when done (or failed). Never rejects. */
+  async forceFlush(): Promise<void> {
+    try {
+      await this.pipeline.forceFlush();
+    } catch (error) {
+      reportInternalError('flushing', error);
+    }
+  }
+
+  /** Flushes and closes within the configured bound (default 2 s). Idempotent: every caller gets one promise. */
+  shutdown(): Promise<ShutdownResult> {
+    return this.pipeline.shutdown();
+  }
+}
+
+/**
+ * Builds the instrumentation for a loaded config. With `exporter = "none"` (or no `[otel]` table) everything
+ * still works and nothing is sent: no socket is opened.
+ */
+export function createTelemetry(config: OtelConfig = defaultConfig(), options: TelemetryOptions = {}): Telemetry {
+  if (options.diagnostics !== false) installStderrDiagnostics();
+  const originator = options.originator ?? 'codex_cli_rs';
+  const pipeline = createPipeline(config, {
+    originator,
+    appVersion: options.appVersion ?? PACKAGE_VERSION,
+    environment: config.environment,
+  }, {
+    ...(options.logExporters ? { logExporters: options.logExporters } : {}),
+    ...(options.metricExporters ? { metricExporters: options.metricExporters } : {}),
+  });
+  return new Telemetry(config, pipeline, { ...options, originator });
+}
+
+/** A config built by hand may ask for hashing without a salt: then the identity is dropped, never sent in clear. */
+function safeIdentityPolicy(identity: OtelConfig['extensions']['identity']): IdentityPolicy {
+  try {
+    return createIdentityPolicy({ email: identity.email, accountId: identity.accountId, ...(identity.salt ? { salt: identity.salt } : {}) });
+  } catch (error) {
+    reportInternalError('reading the identity settings', error);
+    const drop = (mode: string) => (mode === 'hash' ? 'drop' : mode) as 'keep' | 'drop';
+    return createIdentityPolicy({ email: drop(identity.email), accountId: drop(identity.accountId) });
+  }
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value !== '' ? value : fallback;
+}
+
+/** The terminal's user-agent token (`iTerm.app/3.5`, `vscode/1.90`, …), as Codex derives it. */
+export function detectTerminal(env: NodeJS.ProcessEnv): string {
+  const program = env['TERM_PROGRAM'];
+  if (program) return env['TERM_PROGRAM_VERSION'] ? `${program}/${env['TERM_PROGRAM_VERSION']}` : program;
+  if (env['WT_SESSION']) return 'WindowsTerminal';
+  if (env['TERM']) return env['TERM'];
+  return 'unknown';
+}
