@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { expandHeaderValue, mergeEnvironmentHeaders } from './headers.js';
 import type { ProblemList } from './problems.js';
@@ -19,7 +19,7 @@ const TLS_KEYS = ['ca-certificate', 'client-certificate', 'client-private-key'] 
 export function parseExporter(raw: unknown, path: string, signal: Signal, ctx: ExporterContext): ExporterConfig {
   const { problems } = ctx;
   if (raw === undefined) return { kind: 'none' };
-  if (typeof raw === 'string') return parseExporterName(raw, path, signal, problems);
+  if (typeof raw === 'string') return parseExporterName(raw, path, problems);
   if (!isTable(raw)) {
     problems.wrongType(path, '"none" or a table such as { otlp-http = { … } }', raw);
     return { kind: 'none' };
@@ -44,10 +44,10 @@ export function parseExporter(raw: unknown, path: string, signal: Signal, ctx: E
   return kind === 'otlp-http' ? parseOtlpHttp(body, bodyPath, signal, ctx) : parseOtlpGrpc(body, bodyPath, signal, ctx);
 }
 
-function parseExporterName(name: string, path: string, signal: Signal, problems: ProblemList): ExporterConfig {
+function parseExporterName(name: string, path: string, problems: ProblemList): ExporterConfig {
   if (name === 'none') return { kind: 'none' };
-  if (name === 'statsig' && signal === 'metrics') {
-    problems.warn(path, '"statsig" is Codex\'s own metrics sink; codex-otel treats it as "none"');
+  if (name === 'statsig') {
+    problems.warn(path, '"statsig" is Codex\'s own vendor sink; codex-otel treats it as "none"');
     return { kind: 'statsig' };
   }
   if ((NETWORK_KINDS as readonly string[]).includes(name)) {
@@ -55,8 +55,7 @@ function parseExporterName(name: string, path: string, signal: Signal, problems:
       `"none" or { ${name} = { endpoint = … } }`, `the string ${JSON.stringify(name)}`);
     return { kind: 'none' };
   }
-  const allowed = signal === 'metrics' ? '"none", "statsig", { otlp-http = … }, { otlp-grpc = … }' : '"none", { otlp-http = … }, { otlp-grpc = … }';
-  problems.error(path, `unknown exporter kind ${JSON.stringify(name)}`, allowed, `the string ${JSON.stringify(name)}`);
+  problems.error(path, `unknown exporter kind ${JSON.stringify(name)}`, '"none", "statsig", { otlp-http = … }, { otlp-grpc = … }', `the string ${JSON.stringify(name)}`);
   return { kind: 'none' };
 }
 
@@ -135,9 +134,22 @@ function suggestPath(endpoint: string, signal: Signal): string {
   return JSON.stringify(redactUserInfo(url.toString()));
 }
 
+/** Why a TLS file cannot be used, or undefined when it is a readable file. A folder passes access(R_OK), so check it. */
+function unreadableReason(file: string): string | undefined {
+  try {
+    accessSync(file, constants.R_OK);
+    return statSync(file).isDirectory() ? 'EISDIR' : undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? 'unreadable';
+  }
+}
+
 function parseHeaders(body: Table, path: string, signal: Signal, ctx: ExporterContext): Record<string, string> {
   const { problems, env } = ctx;
-  const table = readTable(body, 'headers', path, problems) ?? {};
+  const raw = body['headers'];
+  // Not readTable: its "found" shows the value, and `headers = "x-api-key=…"` would print the secret.
+  if (raw !== undefined && !isTable(raw)) problems.wrongType(`${path}.headers`, 'a table', raw, false);
+  const table = isTable(raw) ? raw : {};
   const fromConfig: Record<string, string> = {};
   for (const [name, value] of Object.entries(table)) {
     const headerPath = `${path}.headers.${name}`;
@@ -161,11 +173,9 @@ function parseTls(body: Table, path: string, ctx: ExporterContext): TlsFiles | u
     const value = readString(table, key, tlsPath, problems);
     if (value === undefined) return undefined;
     const resolved = isAbsolute(value) ? value : resolve(ctx.baseDir, value);
-    try {
-      accessSync(resolved, constants.R_OK);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      problems.error(`${tlsPath}.${key}`, `cannot read ${resolved} (${code})`, 'a readable PEM file', JSON.stringify(value));
+    const reason = unreadableReason(resolved);
+    if (reason !== undefined) {
+      problems.error(`${tlsPath}.${key}`, `cannot read ${resolved} (${reason})`, 'a readable PEM file', JSON.stringify(value));
       return undefined;
     }
     return resolved;

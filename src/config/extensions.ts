@@ -6,11 +6,15 @@ import {
   DEFAULT_IDENTITY_SALT_ENV,
   DEFAULT_SPOOL_MAX_BYTES,
 } from './defaults.js';
+import { compileExtraPatterns } from '../redact/compile.js';
 import type { ProblemList } from './problems.js';
 import type { CodexOtelExtensions, ExtraSecretPattern, IdentityMode } from './types.js';
 import { isTable, readBoolean, readChoice, readPositiveInteger, readString, readTable, warnUnknownKeys, type Table } from './values.js';
 
 export const EXTENSION_TABLE = 'codex_otel';
+
+/** A pattern that cannot match, to validate a kind on its own. */
+const NEVER_MATCHES = '(?!)';
 
 const IDENTITY_MODES = ['keep', 'hash', 'drop'] as const;
 
@@ -104,26 +108,26 @@ function readExtraPatterns(table: Table, path: string, problems: ProblemList): E
       problems.wrongType(entryPath, 'a table { kind = "…", regex = "…" }', entry);
       return;
     }
+    // readString already reported a wrong type; "is required" only when the key is absent. Both keys are checked.
     const kind = readString(entry, 'kind', entryPath, problems);
     const regex = readString(entry, 'regex', entryPath, problems);
-    if (kind === undefined || !/^[A-Za-z0-9_.-]+$/.test(kind)) {
-      problems.error(`${entryPath}.kind`, 'must be a short name', 'letters, digits, "_", "-" or "."', kind === undefined ? 'nothing' : JSON.stringify(kind));
-      return;
+    if (entry['kind'] === undefined) problems.error(`${entryPath}.kind`, 'is required', 'a short name: letters, digits, "_", "-" or "."', 'nothing');
+    if (entry['regex'] === undefined) problems.error(`${entryPath}.regex`, 'is required', 'a regular expression', 'nothing');
+    if (kind === undefined || regex === undefined) return;
+    // One validator for extra patterns: the scrubber's own. Kind and regex are checked apart so both are reported.
+    const kindCheck = compileExtraPatterns([{ kind, regex: NEVER_MATCHES }]);
+    const regexCheck = compileExtraPatterns([{ kind: kindCheck.ok ? kind : 'extra', regex }]);
+    if (!kindCheck.ok) {
+      for (const error of kindCheck.errors) {
+        problems.error(`${entryPath}.kind`, error.message.replace(/^kind /, ''), 'a short name: letters, digits, "_", "-" or "."', JSON.stringify(kind));
+      }
     }
-    if (regex === undefined) {
-      problems.error(`${entryPath}.regex`, 'is required', 'a regular expression', 'nothing');
-      return;
+    if (!regexCheck.ok) {
+      for (const error of regexCheck.errors) {
+        problems.error(`${entryPath}.regex`, error.message.replace(/^regex /, ''), 'a regular expression that needs at least one character');
+      }
     }
-    try {
-      new RegExp(regex, 'g');
-    } catch (error) {
-      problems.error(`${entryPath}.regex`, `is not a valid regular expression: ${(error as Error).message}`, 'a regular expression', JSON.stringify(regex));
-      return;
-    }
-    if (new RegExp(regex).test('')) {
-      problems.error(`${entryPath}.regex`, 'matches the empty string', 'a pattern that needs at least one character', JSON.stringify(regex));
-      return;
-    }
+    if (!kindCheck.ok || !regexCheck.ok) return;
     patterns.push({ kind, regex });
   });
   return patterns;

@@ -15,7 +15,7 @@ export interface LoadConfigOptions {
 }
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env['CODEX_HOME'] && env['CODEX_HOME'] !== '' ? env['CODEX_HOME'] : join(homedir(), '.codex');
+  const home = env['CODEX_HOME'] && env['CODEX_HOME'] !== '' ? env['CODEX_HOME'] : join(env['HOME'] || homedir(), '.codex');
   return join(home, 'config.toml');
 }
 

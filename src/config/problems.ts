@@ -14,7 +14,9 @@ export class ProblemList {
     this.error(path, `expected ${expected}`, expected, describeFound(value, showValue));
   }
 
+  /** The same warning twice (one malformed environment variable read for each exporter) is said once. */
   warn(path: string, message: string): void {
+    if (this.warnings.some((w) => w.path === path && w.message === message)) return;
     this.warnings.push({ path, message });
   }
 }

@@ -8,6 +8,8 @@ export function maskedConfig(config: OtelConfig): OtelConfig {
   for (const exporter of [copy.exporter, copy.traceExporter, copy.metricsExporter]) {
     if (exporter.kind === 'otlp-http' || exporter.kind === 'otlp-grpc') {
       for (const name of Object.keys(exporter.headers)) exporter.headers[name] = MASK;
+      // Credentials in the URL (warned about by the loader) are as secret as a header.
+      exporter.endpoint = exporter.endpoint.replace(/\/\/[^/@\s]*@/, `//${MASK}@`);
     }
   }
   if (copy.extensions.identity.salt !== undefined) copy.extensions.identity.salt = MASK;
