@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import {
+  componentType, loadCollectorConfig, pathsToExporters, persistentQueueProblems,
+  referenceProblems, unknownTypes, unusedComponents, type CollectorConfig, type Kind,
+} from './support/collector.js';
+import { AUDIT_EVENTS } from './support/contract.js';
+import { listFiles, readText, readYaml } from './support/files.js';
+
+const RELEASE = readYaml<Record<Kind, string[]> & { version: string }>('test/stack/data/otelcol-contrib-0.149.0.yaml');
+const SECRETS = 'collector/secrets.yaml';
+const main = (): CollectorConfig => loadCollectorConfig('collector/config.yaml', SECRETS);
+const SIEM_EXAMPLES = listFiles('collector/siem', ['.yaml']);
+
+/** Every deployable collector config: the files passed together with --config, in order. */
+const DEPLOYABLE: Record<string, string[]> = {
+  main: ['collector/config.yaml', SECRETS],
+  agent: ['collector/agent.yaml'],
+  gateway: ['collector/gateway.yaml', SECRETS],
+  ...Object.fromEntries(SIEM_EXAMPLES.map((f) => [f, ['collector/config.yaml', SECRETS, f]])),
+};
+
+/** Components a config defines on purpose without using them (none today). */
+const DELIBERATELY_UNUSED: Record<string, string[]> = {};
+
+describe('collector configs: structure', () => {
+  it('every collector YAML parses', () => {
+    const files = listFiles('collector', ['.yaml', '.yml']);
+    expect(files).toContain('collector/config.yaml');
+    for (const f of files) expect(() => readYaml(f), f).not.toThrow();
+  });
+
+  it('the SIEM route ships the four examples', () => {
+    expect(SIEM_EXAMPLES.map((f) => f.replace('collector/siem/', ''))).toEqual(
+      ['elasticsearch.yaml', 'kafka.yaml', 'splunk-hec.yaml', 'syslog-rfc5424-tls.yaml']);
+  });
+
+  for (const [name, files] of Object.entries(DEPLOYABLE)) {
+    it(`${name}: every reference resolves, every component is used, every type ships in ${RELEASE.version}`, () => {
+      const config = loadCollectorConfig(...files);
+      expect(referenceProblems(config)).toEqual([]);
+      expect(unusedComponents(config)).toEqual(DELIBERATELY_UNUSED[name] ?? []);
+      expect(unknownTypes(config, RELEASE)).toEqual([]);
+    });
+  }
+
+  it('the release data knows the renamed OTLP exporters and no Loki exporter', () => {
+    expect(RELEASE.exporters).toEqual(expect.arrayContaining(['otlp_http', 'otlp_grpc']));
+    expect(RELEASE.exporters).not.toContain('loki');
+  });
+
+  it('uses no deprecated alias (otlp/otlphttp exporters)', () => {
+    for (const files of Object.values(DEPLOYABLE)) {
+      const ids = Object.keys(loadCollectorConfig(...files).exporters ?? {}).map(componentType);
+      expect(ids).not.toContain('otlphttp');
+      expect(ids).not.toContain('otlp');
+    }
+  });
+});
+
+describe('collector config: receivers and service', () => {
+  it('receives OTLP on 0.0.0.0:4317 (gRPC) and 0.0.0.0:4318 (HTTP)', () => {
+    const otlp = main().receivers?.otlp;
+    expect(otlp.protocols.grpc.endpoint).toBe('0.0.0.0:4317');
+    expect(otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
+  });
+
+  it('exposes its own metrics for Prometheus on 0.0.0.0:8888 and health_check on 13133', () => {
+    const config = main();
+    const pull = config.service.telemetry.metrics.readers[0].pull.exporter.prometheus;
+    expect(pull).toMatchObject({ host: '0.0.0.0', port: 8888 });
+    expect(config.extensions?.health_check.endpoint).toBe('0.0.0.0:13133');
+    expect(config.service.extensions).toContain('health_check');
+  });
+
+  it('memory_limiter runs first in every pipeline a receiver feeds', () => {
+    const config = main();
+    for (const [name, p] of Object.entries(config.service.pipelines)) {
+      const fedByReceiver = (p.receivers ?? []).some((r) => !(r in (config.connectors ?? {})));
+      if (fedByReceiver) expect(p.processors?.[0], name).toBe('memory_limiter');
+    }
+  });
+});
+
+describe('collector config: logs path', () => {
+  const logPaths = () => pathsToExporters(main(), 'logs');
+
+  it('normalises event.name from eventName and env to deployment.environment (keeping env)', () => {
+    const statements: string[] = main().processors?.['transform/normalize_logs'].log_statements;
+    const text = statements.join('\n');
+    expect(text).toContain('set(log.attributes["event.name"], log.event_name) where log.attributes["event.name"] == nil');
+    expect(text).toContain('set(resource.attributes["deployment.environment"], resource.attributes["env"])');
+    expect(text).not.toMatch(/delete_key\([^)]*"env"/);
+  });
+
+  it('every log record reaching an exporter was normalised, then scrubbed by both secrets processors', () => {
+    const paths = logPaths();
+    expect(paths.map((p) => p.exporter).sort()).toEqual(['file/siem', 'otlp_http/loki_audit', 'otlp_http/loki_general']);
+    for (const path of paths) {
+      const at = (id: string): number => path.processors.indexOf(id);
+      expect(at('transform/normalize_logs'), path.exporter).toBeGreaterThanOrEqual(0);
+      expect(at('redaction/secrets'), path.exporter).toBeGreaterThan(at('transform/normalize_logs'));
+      expect(at('transform/secrets'), path.exporter).toBeGreaterThan(at('transform/normalize_logs'));
+    }
+  });
+
+  it('secrets.yaml defines both scrubbing processors and no pipelines (lists do not merge)', () => {
+    const secrets = readYaml(SECRETS);
+    expect(Object.keys(secrets.processors ?? {})).toEqual(expect.arrayContaining(['redaction/secrets', 'transform/secrets']));
+    expect(componentType('redaction/secrets')).toBe('redaction');
+    expect(secrets.service?.pipelines).toBeUndefined();
+  });
+
+  it('routes exactly the six audit events to logs/audit and everything else to logs/general', () => {
+    const routing = main().connectors?.['routing/audit'];
+    expect(routing.default_pipelines).toEqual(['logs/general']);
+    expect(routing.table).toHaveLength(1);
+    const row = routing.table[0];
+    expect(row.context).toBe('log');
+    expect(row.pipelines).toEqual(['logs/audit']);
+    const routed = [...String(row.condition).matchAll(/attributes\["event\.name"\] == "([^"]+)"/g)].map((m) => m[1]);
+    expect(routed.sort()).toEqual([...AUDIT_EVENTS].sort());
+    expect(String(row.condition).replace(/attributes\["event\.name"\] == "[^"]+"/g, '').replace(/\bor\b/g, '').trim()).toBe('');
+  });
+
+  it('drops successful per-chunk codex.sse_event records, with a one-line switch to keep them', () => {
+    const config = main();
+    const conditions: string[] = config.processors?.['filter/drop_sse_chunks'].logs.log_record;
+    expect(conditions).toHaveLength(1);
+    const c = conditions[0]!;
+    expect(c).toContain('attributes["event.name"] == "codex.sse_event"');
+    expect(c).toContain('attributes["error.message"] == nil');
+    expect(c).toContain('attributes["event.kind"] != "response.completed"');
+    expect(c).toContain('"${env:CODEX_OTEL_KEEP_SSE_CHUNKS:-false}" != "true"');
+    expect(config.service.pipelines['logs/in']?.processors).toContain('filter/drop_sse_chunks');
+    expect(readText('docker-compose.yml')).toContain('CODEX_OTEL_KEEP_SSE_CHUNKS: ${CODEX_OTEL_KEEP_SSE_CHUNKS:-false}');
+  });
+
+  it('sends logs to Loki through otlp_http at the /otlp endpoint', () => {
+    const config = main();
+    for (const id of ['otlp_http/loki_audit', 'otlp_http/loki_general']) {
+      expect(config.exporters?.[id].endpoint, id).toBe('http://loki:3100/otlp');
+    }
+  });
+
+  it('audit path: no batch processor; persistent queue, exporter-side batching, retry that never gives up', () => {
+    const config = main();
+    const audit = pathsToExporters(config, 'logs').filter((p) => p.pipelines.includes('logs/audit'));
+    expect(audit.length).toBeGreaterThan(0);
+    for (const path of audit) expect(path.processors.map(componentType), path.exporter).not.toContain('batch');
+    expect(persistentQueueProblems(config, 'otlp_http/loki_audit')).toEqual([]);
+    expect(config.exporters?.['otlp_http/loki_audit'].sending_queue.batch).toMatchObject({ flush_timeout: expect.any(String) });
+  });
+
+  it('the audit pipeline also writes rotating OTLP/JSON lines for SIEM forwarders', () => {
+    const config = main();
+    expect(config.service.pipelines['logs/audit']?.exporters).toContain('file/siem');
+    const file = config.exporters?.['file/siem'];
+    expect(file.format).toBe('json');
+    expect(file.path).toMatch(/^\/var\/log\/codex-audit\//);
+    expect(file.rotation.max_megabytes).toBeGreaterThan(0);
+    expect(file.rotation.max_backups).toBeGreaterThan(0);
+  });
+});
+
+describe('collector config: metrics path', () => {
+  it('runs deltatocumulative before the prometheus exporter, which keeps series for hours', () => {
+    const config = main();
+    const paths = pathsToExporters(config, 'metrics');
+    expect(paths.map((p) => p.exporter)).toEqual(['prometheus']);
+    const procs = paths[0]!.processors;
+    expect(procs).toContain('deltatocumulative');
+    expect(procs.indexOf('deltatocumulative')).toBeGreaterThan(procs.indexOf('transform/normalize_metrics'));
+    const prom = config.exporters?.prometheus;
+    expect(prom.endpoint).toBe('0.0.0.0:8889');
+    expect(hours(prom.metric_expiration)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('labels every Codex series with deployment_environment (from env) for the $env variable', () => {
+    const text = main().processors?.['transform/normalize_metrics'].metric_statements.join('\n');
+    expect(text).toContain('set(datapoint.attributes["deployment.environment"], resource.attributes["deployment.environment"])');
+  });
+});
+
+describe('two-tier layout and SIEM examples', () => {
+  it('the agent load-balances logs by conversation id and metrics by stream to the gateway tier', () => {
+    const agent = loadCollectorConfig('collector/agent.yaml');
+    const lbs = Object.entries(agent.exporters ?? {}).filter(([id]) => componentType(id) === 'loadbalancing');
+    const logs = lbs.find(([id]) => agent.service.pipelines.logs?.exporters?.includes(id));
+    const metrics = lbs.find(([id]) => agent.service.pipelines.metrics?.exporters?.includes(id));
+    expect(logs?.[1]).toMatchObject({ routing_key: 'attributes', routing_attributes: ['conversation.id'] });
+    expect(metrics?.[1]).toMatchObject({ routing_key: 'streamID' });
+    for (const [, lb] of lbs) {
+      expect(lb.resolver.dns.hostname).toBeTruthy();
+      expect(lb.protocol.otlp.sending_queue.storage).toMatch(/^file_storage/);
+    }
+  });
+
+  it('the gateway normalises, scrubs and routes like the main config, and keeps audit lossless', () => {
+    const gateway = loadCollectorConfig('collector/gateway.yaml', SECRETS);
+    const paths = pathsToExporters(gateway, 'logs');
+    expect(paths.length).toBeGreaterThan(0);
+    for (const path of paths) {
+      expect(path.processors, path.exporter).toEqual(expect.arrayContaining(['transform/normalize_logs', 'redaction/secrets', 'transform/secrets']));
+    }
+    for (const path of paths.filter((p) => p.pipelines.includes('logs/audit'))) {
+      expect(persistentQueueProblems(gateway, path.exporter)).toEqual([]);
+    }
+  });
+
+  for (const file of SIEM_EXAMPLES) {
+    it(`${file}: adds one SIEM exporter to logs/audit with a persistent queue, keeps Loki and the file`, () => {
+      const base = main();
+      const merged = loadCollectorConfig('collector/config.yaml', SECRETS, file);
+      const added = Object.keys(merged.exporters ?? {}).filter((id) => !(id in (base.exporters ?? {})));
+      expect(added).toHaveLength(1);
+      const siem = added[0]!;
+      expect(merged.service.pipelines['logs/audit']?.exporters).toEqual([...(base.service.pipelines['logs/audit']?.exporters ?? []), siem]);
+      expect(persistentQueueProblems(merged, siem)).toEqual([]);
+      // Everything else in the main config stays as it was.
+      for (const [name, p] of Object.entries(base.service.pipelines)) {
+        if (name !== 'logs/audit') expect(merged.service.pipelines[name], name).toEqual(p);
+      }
+    });
+  }
+
+  it('SIEM exporters verify TLS (no insecure flags)', () => {
+    for (const file of SIEM_EXAMPLES) expect(readText(file), file).not.toMatch(/insecure(_skip_verify)?:\s*true/);
+  });
+});
+
+function hours(duration: string): number {
+  const m = /^(\d+)(h|m|s)$/.exec(duration);
+  if (!m) throw new Error(`unsupported duration ${duration}`);
+  const n = Number(m[1]);
+  return m[2] === 'h' ? n : m[2] === 'm' ? n / 60 : n / 3600;
+}
