@@ -36,7 +36,7 @@ export function compileBuiltInPattern(pattern: SecretPattern): CompiledSecretPat
     kind: pattern.kind,
     regex: new RegExp(pattern.source, `g${pattern.flags}`),
     preserve: pattern.preserve,
-    mayMatch: hintTest(pattern.hints, pattern.flags === 'i'),
+    mayMatch: pattern.precheck === undefined ? hintTest(pattern.hints, pattern.flags === 'i') : regexTest(pattern.precheck, pattern.flags),
   };
 }
 
@@ -68,7 +68,9 @@ function checkExtraPattern(spec: ExtraPatternSpec): CompiledSecretPattern | stri
   try {
     regex = new RegExp(body, caseInsensitive ? 'gi' : 'g');
   } catch (error) {
-    return `regex is not a valid JavaScript regular expression: ${(error as Error).message}`;
+    // V8 quotes the whole source in its message ("Invalid regular expression: /…/: reason"); keep the reason.
+    const reason = String((error as Error).message).split(': ').pop();
+    return `regex is not a valid JavaScript regular expression: ${reason}`;
   }
   if (matches(regex, '')) return 'regex matches the empty string';
   // A pattern that matches its own marker would redact its output again on every pass through a
@@ -96,6 +98,29 @@ function hintTest(hints: readonly string[], caseInsensitive: boolean): (text: st
     for (const hint of hints) if (text.includes(hint)) return true;
     return false;
   };
+}
+
+// Patterns that share a precheck share one test, which remembers its last answer: the three
+// assignment patterns ask about the same text in a row.
+const prechecks = new Map<string, (text: string) => boolean>();
+
+function regexTest(source: string, flags: string): (text: string) => boolean {
+  const key = `${flags}/${source}`;
+  let test = prechecks.get(key);
+  if (!test) {
+    const precheck = new RegExp(source, flags);
+    let lastText: string | undefined;
+    let lastAnswer = false;
+    test = (text) => {
+      if (text !== lastText) {
+        lastAnswer = precheck.test(text);
+        lastText = text;
+      }
+      return lastAnswer;
+    };
+    prechecks.set(key, test);
+  }
+  return test;
 }
 
 function escapeRegex(literal: string): string {

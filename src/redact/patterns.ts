@@ -41,6 +41,11 @@ export interface SecretPattern {
    * `i`). Lets the scrubber skip a pattern with a substring search instead of a regex pass.
    */
   readonly hints: readonly string[];
+  /**
+   * Optional, JavaScript only: a regex that must match wherever the pattern matches, tested instead
+   * of `hints` when a substring test lets too much through to an expensive pattern.
+   */
+  readonly precheck?: string;
   /** The shape it catches, for the documentation. Fake. */
   readonly example: string;
 }
@@ -53,14 +58,24 @@ export function redactionMarker(kind: string): string {
 const WS = '\\t\\n\\v\\f\\r ';
 /** Characters of a name such as `DB_PASSWORD`, `api-key`, `spring.datasource.password`. */
 const NAME_CHAR = 'A-Za-z0-9_.-';
-/** What may stand right before a name: anything that cannot be part of it, or the start of the text. */
-const NAME_START = `(?:^|[^${NAME_CHAR}])`;
+/**
+ * What may stand right before a name: the start of the text or a character that cannot be part of
+ * it, except `/`, so path segments (`node_modules/jsonwebtoken": {`) are not names.
+ */
+const NAME_START = `(?:^|[^${NAME_CHAR}/])`;
 /** `=`, `:`, `:=` (Go), `=>` (Ruby, PHP), with optional blanks around. */
 const ASSIGN = '[\\t ]*(?::=|=>|[:=])[\\t ]*';
+/**
+ * Before an unquoted value a bare `:` must be followed by a blank, as in YAML and HTTP headers, so
+ * colon-separated identifiers (`arn:aws:secretsmanager:…:secret:prod/db`) are not read as assignments.
+ */
+const ASSIGN_BEFORE_BARE = '[\\t ]*(?:(?::=|=>|=)[\\t ]*|:[\\t ]+)';
 /** A name whose last word says it holds a secret. `pwd`/`pass` need a separator so `PWD`, `OLDPWD`, `bypass` stay. */
 const SECRET_NAME = `[${NAME_CHAR}]*(?:secret|token|password|passwd|passphrase|api[_-]?key|private[_-]?key|access[_-]?key|secret[_-]?key|[_.-]pwd|[_.-]pass)`;
 /** Every alternative of SECRET_NAME contains one of these. */
 const SECRET_NAME_HINTS = ['secret', 'token', 'pass', 'pwd', 'key'];
+/** Every assignment has a SECRET_NAME ending, an optional quote, blanks, then `:` or `=`. */
+const ASSIGNMENT_PRECHECK = '(?:secret|token|pass(?:word|wd|phrase)?|pwd|key)["\']?[\\t ]*[:=]';
 const BASE64_CHARS = 'A-Za-z0-9+/';
 
 /**
@@ -82,8 +97,11 @@ const DOUBLE_QUOTED_VALUE = `${valueNotStartingWithMarker('"\\r\\n')}(?:[^"\\\\\
 const SINGLE_QUOTED_VALUE = `${valueNotStartingWithMarker("'\\r\\n")}[^'\\r\\n]*`;
 /** Unquoted values end at blanks, quotes and the separators of query strings, connection strings and lists. */
 const BARE_VALUE_END = `${WS}"'\`,;&`;
-/** `$VAR`, `${VAR}`, `${{ secrets.X }}` are references, not secrets; `==` is a comparison. */
-const BARE_VALUE = `${valueNotStartingWithMarker(BARE_VALUE_END, '$=')}[^${BARE_VALUE_END}]*`;
+/**
+ * `$VAR`, `${VAR}`, `${{ secrets.X }}` are references, not secrets; `==` is a comparison; `{` opens a
+ * structure whose own fields are scrubbed one by one.
+ */
+const BARE_VALUE = `${valueNotStartingWithMarker(BARE_VALUE_END, '$={')}[^${BARE_VALUE_END}]*`;
 
 const PEM_LABEL = '-----(?:BEGIN|END)[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----';
 
@@ -219,7 +237,9 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     kind: 'url_password',
     // `scheme://user:password@host`: keeps the scheme, user and `@`. The password may hold `:` and
     // `@` (people do not always percent-encode); it ends at the last `@` before the host.
-    source: `([A-Za-z][A-Za-z0-9+.-]{0,31}://[^${WS}"'<>/?#@:\\[\\]]*:)[^${WS}"'<>/?#\\[\\]]+(@)`,
+    // The match starts at the scheme's last character: a literal-led scan, where a full scheme
+    // would make the engine try every letter of the text. The rest of the scheme stays in place.
+    source: `([A-Za-z0-9]://[^${WS}"'<>/?#@:\\[\\]]*:)[^${WS}"'<>/?#\\[\\]]+(@)`,
     flags: '',
     preserve: 'prefix-and-suffix',
     hints: ['://'],
@@ -231,6 +251,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     flags: 'i',
     preserve: 'prefix',
     hints: SECRET_NAME_HINTS,
+    precheck: ASSIGNMENT_PRECHECK,
     example: '"client_secret": "<value>"',
   },
   {
@@ -239,14 +260,16 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     flags: 'i',
     preserve: 'prefix',
     hints: SECRET_NAME_HINTS,
+    precheck: ASSIGNMENT_PRECHECK,
     example: "api_key: '<value>'",
   },
   {
     kind: 'assignment',
-    source: `(${NAME_START}["']?${SECRET_NAME}["']?${ASSIGN})${BARE_VALUE}`,
+    source: `(${NAME_START}["']?${SECRET_NAME}["']?${ASSIGN_BEFORE_BARE})${BARE_VALUE}`,
     flags: 'i',
     preserve: 'prefix',
     hints: SECRET_NAME_HINTS,
+    precheck: ASSIGNMENT_PRECHECK,
     example: 'DB_PASSWORD=<value>, password: <value>',
   },
 ];
