@@ -1,5 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './check.js';
+import { registerSimulate } from './simulate/simulate.js';
+import { registerDemo } from './simulate/demo.js';
+import { registerDoctor } from './doctor/doctor.js';
+import { registerAudit } from './audit/command.js';
 import { processIo, type CliIo } from './io.js';
 import { PACKAGE_VERSION } from '../version.js';
 
@@ -13,6 +17,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
   registerCheck(program, io, setExit);
+  registerSimulate(program, io, setExit);
+  registerDemo(program, io, setExit);
+  registerDoctor(program, io, setExit);
+  registerAudit(program, io, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

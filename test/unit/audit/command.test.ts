@@ -1,0 +1,174 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.js';
+import { auditFiles, runAudit } from '../../../src/cli/audit/command.js';
+import type { AuditReport } from '../../../src/cli/audit/report.js';
+import { parseConfigText } from '../../../src/config/index.js';
+import { createTelemetry } from '../../../src/telemetry.js';
+import { CODEX_SAMPLE, CONV_B, MALFORMED, recordingIo, tempDir } from './helpers.js';
+
+async function audit(...argv: string[]) {
+  const io = recordingIo();
+  const code = await main(['audit', ...argv], io);
+  return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+}
+
+async function auditJson(...argv: string[]): Promise<{ code: number; report: AuditReport; err: string }> {
+  const { code, out, err } = await audit('--format', 'json', ...argv);
+  return { code, report: JSON.parse(out) as AuditReport, err };
+}
+
+/** The sample split into rotated files as our file output names them, the oldest gzip-compressed. */
+function rotatedDir(): string {
+  const dir = tempDir();
+  const lines = readFileSync(CODEX_SAMPLE, 'utf8').trimEnd().split('\n');
+  writeFileSync(join(dir, 'logs.2.jsonl.gz'), gzipSync(`${lines.slice(0, 2).join('\n')}\n`));
+  writeFileSync(join(dir, 'logs.1.jsonl'), `${lines.slice(2, 4).join('\n')}\n`);
+  writeFileSync(join(dir, 'logs.jsonl'), `${lines.slice(4).join('\n')}\n`);
+  writeFileSync(join(dir, 'metrics.jsonl'), 'not even JSON: metrics files are never read from a directory\n');
+  writeFileSync(join(dir, 'notes.txt'), 'ignored\n');
+  return dir;
+}
+
+describe('codex-otel audit', () => {
+  it('prints the table report of the real-Codex-shaped sample and exits 0', async () => {
+    const { code, out, err } = await audit(CODEX_SAMPLE);
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out).toMatch(/^ {2}events {17}28$/m);
+    expect(out).toContain('Risky conversations');
+    expect(out).toContain(CONV_B);
+  });
+
+  it('prints the JSON report with exact counts', async () => {
+    const { code, report } = await auditJson(CODEX_SAMPLE);
+    expect(code).toBe(0);
+    expect(report.events).toBe(28);
+    expect(report.conversations).toBe(4);
+    expect(report.decisions).toHaveLength(9);
+    expect(report.denials.map((d) => d.decision)).toEqual(['denied', 'denied', 'abort', 'timedout', 'denied']);
+    expect(report.risky_conversations).toHaveLength(2);
+    expect(report.tool_failures.map((t) => [t.tool_name, t.count])).toEqual([['shell', 2], ['read_file', 1], ['search_code', 1]]);
+    expect(report.input).toEqual({ files: [CODEX_SAMPLE], errors: [], lines: 6, log_lines: 5, other_signal_lines: 1 });
+  });
+
+  it('reads a gzip version of the sample the same way', async () => {
+    const dir = tempDir();
+    const gz = join(dir, 'codex.jsonl.gz');
+    writeFileSync(gz, gzipSync(readFileSync(CODEX_SAMPLE)));
+    const plain = await auditJson(CODEX_SAMPLE);
+    const zipped = await auditJson(gz);
+    expect(zipped.code).toBe(0);
+    expect({ ...zipped.report, input: null }).toEqual({ ...plain.report, input: null });
+  });
+
+  it('reads a directory of rotated files oldest first, skipping metrics files', async () => {
+    const dir = rotatedDir();
+    const { code, report, err } = await auditJson(dir);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(report.input.files).toEqual([join(dir, 'logs.2.jsonl.gz'), join(dir, 'logs.1.jsonl'), join(dir, 'logs.jsonl')]);
+    expect(report.events).toBe(28);
+    expect(report.denials).toHaveLength(5);
+    expect(report.malformed_lines).toBe(0);
+    expect(report.input.other_signal_lines).toBe(1);
+  });
+
+  it('filters with --since (RFC 3339) and --until', async () => {
+    expect((await auditJson('--since', '2025-09-29T00:00:00Z', CODEX_SAMPLE)).report).toMatchObject({ events: 24, conversations: 3, filtered_out: 4 });
+    expect((await auditJson('--until', '2025-09-30T11:00:00Z', CODEX_SAMPLE)).report).toMatchObject({ events: 17, filtered_out: 11 });
+    expect((await auditJson('--since', '2025-09-30', '--until', '2025-09-30T10:03:00.001Z', CODEX_SAMPLE)).report.denials.map((d) => d.call_id)).toEqual(['call_A3']);
+  });
+
+  it('filters with a relative --since', async () => {
+    const io = recordingIo();
+    const code = await runAudit({ paths: [CODEX_SAMPLE], format: 'json', since: '24h', now: Date.parse('2025-09-30T13:00:00Z') }, io);
+    expect(code).toBe(0);
+    expect((JSON.parse(io.stdout.join('\n')) as AuditReport)).toMatchObject({ events: 24, filter: { since: '2025-09-29T13:00:00.000Z', until: null } });
+  });
+
+  it('rejects an invalid --since or --until with exit 2 and no report', async () => {
+    const since = await audit('--since', 'yesterday', CODEX_SAMPLE);
+    expect(since.code).toBe(2);
+    expect(since.out).toBe('');
+    expect(since.err).toContain('--since: expected an RFC 3339 time');
+    const until = await audit('--until', '2025-02-30', CODEX_SAMPLE);
+    expect(until.code).toBe(2);
+    expect(until.err).toContain('--until');
+    const order = await audit('--since', '2025-09-30', '--until', '2025-09-29', CODEX_SAMPLE);
+    expect(order.code).toBe(2);
+    expect(order.err).toContain('must be before --until');
+  });
+
+  it('rejects a bad --format, --section with json, and no files', async () => {
+    expect((await audit('--format', 'xml', CODEX_SAMPLE)).code).toBe(2);
+    expect((await audit('--format', 'json', '--section', 'denials', CODEX_SAMPLE)).code).toBe(2);
+    expect((await audit('--format', 'csv', '--section', 'nope', CODEX_SAMPLE)).code).toBe(2);
+    expect((await audit()).code).toBe(2);
+  });
+
+  it('names a missing file, exits 2, and still reports the other files', async () => {
+    const missing = join(tempDir(), 'missing.jsonl');
+    const { code, report, err } = await auditJson(missing, CODEX_SAMPLE);
+    expect(code).toBe(2);
+    expect(err).toBe(`audit: ${missing}: no such file or directory`);
+    expect(report.events).toBe(28);
+    expect(report.input.errors).toEqual([`${missing}: no such file or directory`]);
+  });
+
+  it('counts malformed lines, reports where on stderr, and exits 0', async () => {
+    const { code, report, err } = await auditJson(MALFORMED);
+    expect(code).toBe(0);
+    expect(report.events).toBe(2);
+    expect(report.malformed_lines).toBe(6);
+    expect(report.malformed_examples.map((m) => m.location)).toEqual([2, 3, 4, 5, 7].map((n) => `${MALFORMED}:${n}`));
+    expect(err).toBe(`audit: skipped 6 malformed line(s); first: ${MALFORMED}:2 (not JSON), ${MALFORMED}:3 (not JSON), ${MALFORMED}:4 (not an OTLP export request (no resourceLogs)), ${MALFORMED}:5 (not an OTLP export request (not a JSON object)), ${MALFORMED}:7 (resourceLogs is not an array)`);
+  });
+
+  it('prints CSV sections, or one section', async () => {
+    const all = await audit('--format', 'csv', CODEX_SAMPLE);
+    expect(all.code).toBe(0);
+    expect(all.out.startsWith('# summary\nmetric,value\nevents,28\n')).toBe(true);
+    const one = await audit('--format', 'csv', '--section', 'risky_conversations', CODEX_SAMPLE);
+    expect(one.out.split('\n')).toHaveLength(3);
+  });
+
+  it('is listed in the help', async () => {
+    const io = recordingIo();
+    await main(['--help'], io);
+    expect(io.stdout.join('\n')).toContain('audit');
+  });
+});
+
+describe('audit of this project\'s own file output', () => {
+  it('agrees with what the library emitted, across rotated files', async () => {
+    const dir = tempDir();
+    const parsed = parseConfigText(`[otel]\nexporter = "none"\n[otel.codex_otel.file]\ndirectory = ${JSON.stringify(dir)}\nmax_bytes = 1024\nmax_files = 20\n`, { env: {} });
+    expect(parsed.errors).toEqual([]);
+    const telemetry = createTelemetry(parsed.config!, { diagnostics: false, env: {} });
+    const session = telemetry.startSession({ conversationId: 'own-1', model: 'gpt-5', email: 'own@example.com' });
+    session.conversationStarts({ providerName: 'openai', reasoningSummary: 'auto', approvalPolicy: 'never', sandboxPolicy: 'danger-full-access', mcpServers: ['docs'] });
+    session.userPrompt('hello world');
+    await telemetry.forceFlush();
+    session.toolDecision({ toolName: 'shell', callId: 'c1', decision: 'denied', source: 'User' });
+    session.toolDecision({ toolName: 'shell', callId: 'c2', decision: 'approvedforsession', source: 'AutomatedReviewer' });
+    await telemetry.forceFlush();
+    session.toolResult({ toolName: 'shell', callId: 'c2', arguments: '{}', durationMs: 5, success: false, output: '' });
+    session.toolResult({ toolName: 'lookup', callId: 'c3', arguments: '{}', durationMs: 5, success: true, output: '', mcpServer: 'docs' });
+    await telemetry.shutdown();
+
+    expect(readdirSync(dir).filter((n) => n.startsWith('logs')).length).toBeGreaterThan(1);
+    const { report, errors } = await auditFiles([dir]);
+    expect(errors).toEqual([]);
+    expect(report.malformed_lines).toBe(0);
+    expect(report.events).toBe(6);
+    expect(report.conversations).toBe(1);
+    expect(report.prompts).toEqual({ count: 1, total_length: 11, average_length: 11 });
+    expect(report.denials).toEqual([expect.objectContaining({ conversation_id: 'own-1', user_email: 'own@example.com', tool_name: 'shell', call_id: 'c1', decision: 'denied', source: 'User' })]);
+    expect(report.risky_conversations).toEqual([expect.objectContaining({ conversation_id: 'own-1', sandbox_policy: 'danger-full-access', approval_policy: 'never', model: 'gpt-5' })]);
+    expect(report.tool_failures).toEqual([{ tool_name: 'shell', count: 1, calls: 1 }]);
+    expect(report.mcp_servers).toEqual([{ server: 'docs', calls: 1, failures: 0, tools: [{ tool_name: 'lookup', count: 1 }], conversations_configured: 1 }]);
+  });
+});
