@@ -18,16 +18,42 @@ const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
 
 /**
  * Opt-in exit handling for command-line tools. Batch timers are unref'd, so a CLI that never shuts
- * down loses its last records; `beforeExit` does not fire on `process.exit()` or on signals.
+ * down loses its last records; `beforeExit` does not fire on `process.exit()` or on signals. Every path
+ * below shuts telemetry down within its bound (default 2 s): what is not delivered by then is in the spool.
+ *
+ * - natural end of the event loop (`beforeExit`): shut down; if the bound was reached (an export is still
+ *   hanging on a dead collector), exit with `process.exitCode` instead of waiting for its socket timeout;
+ * - `exit(code)`: shut down, then `process.exit(code)`;
+ * - SIGINT / SIGTERM: shut down, then exit with 128 + the signal number (130 / 143);
+ * - an uncaught exception: print it on stderr, shut down, exit 1.
  */
 export function installExitHooks(telemetry: Telemetry, options: ExitHookOptions = {}): ExitHooks {
-  const onBeforeExit = () => { void telemetry.shutdown(); };
+  let ending = false;
+  const shutdownThenExit = (code: number | undefined, onlyIfPending = false) => {
+    void telemetry.shutdown().then(
+      (result) => {
+        if (!onlyIfPending || !result.completed) process.exit(code ?? exitCodeNow());
+      },
+      () => process.exit(code ?? exitCodeNow()),
+    );
+  };
+  const onBeforeExit = () => {
+    if (ending) return;
+    ending = true;
+    shutdownThenExit(undefined, true);
+  };
   const onSignal = (signal: keyof typeof SIGNAL_NUMBERS) => {
-    void telemetry.shutdown().finally(() => process.exit(128 + SIGNAL_NUMBERS[signal]));
+    ending = true;
+    shutdownThenExit(128 + SIGNAL_NUMBERS[signal]);
   };
   const onException = (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    void telemetry.shutdown().finally(() => process.exit(1));
+    ending = true;
+    try {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    } catch {
+      // stderr closed
+    }
+    shutdownThenExit(1);
   };
   process.on('beforeExit', onBeforeExit);
   if (options.signals !== false) {
@@ -38,6 +64,7 @@ export function installExitHooks(telemetry: Telemetry, options: ExitHookOptions 
 
   return {
     exit: async (code = 0) => {
+      ending = true;
       await telemetry.shutdown();
       process.exit(code);
     },
@@ -48,4 +75,9 @@ export function installExitHooks(telemetry: Telemetry, options: ExitHookOptions 
       process.off('uncaughtException', onException);
     },
   };
+}
+
+function exitCodeNow(): number {
+  const code = process.exitCode;
+  return typeof code === 'number' ? code : Number(code ?? 0) || 0;
 }

@@ -57,7 +57,7 @@ export async function timeApiRequest<T>(
   request: Omit<ApiRequestInput, 'durationMs' | 'status' | 'error'> & { statusOf?: (result: T) => number | undefined },
   attempt: () => Promise<T>,
 ): Promise<T> {
-  const { statusOf, ...fields } = request;
+  const { statusOf, ...fields } = plainCopy(request);
   const started = performance.now();
   try {
     const result = await attempt();
@@ -88,7 +88,7 @@ export async function timeToolCall<T>(
   },
   run: () => Promise<T>,
 ): Promise<T> {
-  const { outputOf, successOf, ...fields } = call;
+  const { outputOf, successOf, ...fields } = plainCopy(call);
   const started = performance.now();
   try {
     const result = await run();
@@ -124,5 +124,14 @@ function safe<T>(read: () => T): T | undefined {
     return read();
   } catch {
     return undefined;
+  }
+}
+
+/** The caller's description as a plain object; one that throws when read (getter, Proxy) counts as empty. */
+function plainCopy<T extends object>(value: T): T {
+  try {
+    return { ...value };
+  } catch {
+    return {} as T;
   }
 }

@@ -8,7 +8,8 @@ import { resolveAuthEnv, EmitContext, type ContentPolicy } from './events/contex
 import { createContentPolicy } from './events/content.js';
 import { resolveCatalog, type EmitTarget, type ResolvedCatalog } from './events/emitter.js';
 import type { SessionInfo } from './events/inputs.js';
-import { createPipeline, type Pipeline, type ShutdownResult } from './export/pipeline.js';
+import { createPipeline, type DeliveryOptions, type Pipeline, type ShutdownResult } from './export/pipeline.js';
+import type { DeliveryStatsSnapshot } from './export/delivery/stats.js';
 import { createInstruments, type Instruments } from './metrics/instruments.js';
 import { TagCache } from './metrics/sanitize.js';
 import { createIdentityPolicy, type IdentityPolicy } from './redact/index.js';
@@ -27,6 +28,8 @@ export interface TelemetryOptions {
   /** Extra exporters beside the configured ones (file output, tests). */
   logExporters?: LogRecordExporter[];
   metricExporters?: PushMetricExporter[];
+  /** Delivery tuning beyond config.toml: export timeout, retry policy, spool override (tests, embedding hosts). */
+  delivery?: DeliveryOptions;
 }
 
 /** The instrumentation: start sessions, flush, shut down. Create one per process. */
@@ -44,6 +47,7 @@ export class Telemetry {
     this.originator = options.originator ?? 'codex_cli_rs';
     this.appVersion = options.appVersion ?? PACKAGE_VERSION;
     this.instruments = createInstruments(pipeline.meter);
+    pipeline.onDropped((count, reason) => this.instruments.dropped.add(count, { reason }));
     this.shapes = resolveCatalog(this.instruments);
     this.identity = safeIdentityPolicy(config.extensions.identity);
     this.contentPolicy = createContentPolicy(config);
@@ -55,6 +59,16 @@ export class Telemetry {
   }
 
   startSession(info: SessionInfo): Session {
+    try {
+      return this.buildSession(info);
+    } catch (error) {
+      // A hostile `info` (throwing getter, Proxy) must not reach the caller: start with defaults instead.
+      reportInternalError('starting a session', error);
+      return this.buildSession({} as SessionInfo);
+    }
+  }
+
+  private buildSession(info: SessionInfo): Session {
     const env = this.options.env ?? process.env;
     const common: Array<[string, string]> = [
       ['conversation.id', stringOr(info?.conversationId, 'unknown')],
@@ -98,6 +112,11 @@ export class Telemetry {
     }
   }
 
+  /** What happened to log records so far: exported, spooled, replayed, retries, dropped by reason. */
+  deliveryStats(): DeliveryStatsSnapshot {
+    return this.pipeline.stats();
+  }
+
   /** Flushes and closes within the configured bound (default 2 s). Idempotent: every caller gets one promise. */
   shutdown(): Promise<ShutdownResult> {
     return this.pipeline.shutdown();
@@ -118,6 +137,7 @@ export function createTelemetry(config: OtelConfig = defaultConfig(), options: T
   }, {
     ...(options.logExporters ? { logExporters: options.logExporters } : {}),
     ...(options.metricExporters ? { metricExporters: options.metricExporters } : {}),
+    ...(options.delivery ? { delivery: options.delivery } : {}),
   });
   return new Telemetry(config, pipeline, { ...options, originator });
 }

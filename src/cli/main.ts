@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './check.js';
+import { registerFlush } from './flush.js';
 import { registerSimulate } from './simulate/simulate.js';
 import { registerDemo } from './simulate/demo.js';
 import { registerDoctor } from './doctor/doctor.js';
@@ -17,6 +18,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
   registerCheck(program, io, setExit);
+  registerFlush(program, io, setExit);
   registerSimulate(program, io, setExit);
   registerDemo(program, io, setExit);
   registerDoctor(program, io, setExit);

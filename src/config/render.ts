@@ -1,3 +1,4 @@
+import { resolveSpoolConfig } from './spool.js';
 import type { ExporterConfig, OtelConfig } from './types.js';
 
 export const MASK = '***';
@@ -41,7 +42,9 @@ export function renderConfig(config: OtelConfig): string {
   lines.push(`  log_batch_size             = ${ext.logBatchSize}`);
   lines.push(`  log_schedule_delay_ms      = ${ext.logScheduleDelayMs}`);
   lines.push(`  file      = ${ext.fileOutput ? `${ext.fileOutput.directory} (rotate at ${ext.fileOutput.maxBytes} bytes, keep ${ext.fileOutput.maxFiles})` : 'off'}`);
-  lines.push(`  spool     = ${ext.spool ? `${ext.spool.directory} (cap ${ext.spool.maxBytes} bytes)` : 'off'}`);
+  const spool = resolveSpoolConfig(safe);
+  const spoolNote = ext.spool ? '' : ' (default for a network logs exporter)';
+  lines.push(`  spool     = ${spool ? `${spool.directory} (cap ${spool.maxBytes} bytes)${spoolNote}` : 'off (no network logs exporter)'}`);
   lines.push(`  redaction = ${ext.redaction.enabled ? 'on' : 'OFF'}${ext.redaction.extraPatterns.length ? `, ${ext.redaction.extraPatterns.length} extra pattern(s): ${ext.redaction.extraPatterns.map((p) => p.kind).join(', ')}` : ''}`);
   lines.push(`  identity  = user.email: ${ext.identity.email}, user.account_id: ${ext.identity.accountId}${ext.identity.salt ? `, salt from ${ext.identity.saltEnv} (${MASK})` : ''}`);
   return lines.join('\n');

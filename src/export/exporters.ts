@@ -10,6 +10,7 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { ExporterConfig, NetworkExporterConfig } from '../config/types.js';
 import { grpcCredentials, httpsAgentOptions } from './tls.js';
+import { unrefAgentFactory } from './delivery/agent.js';
 
 /** How long one export request may take before it is abandoned (Codex gives each provider 5 s). */
 export const DEFAULT_EXPORT_TIMEOUT_MS = 5000;
@@ -27,7 +28,7 @@ export function createLogExporter(config: NetworkExporterConfig, timeoutMillis =
       timeoutMillis,
     });
   }
-  const options = { url: config.endpoint, headers: config.headers, httpAgentOptions: httpsAgentOptions(config.tls), timeoutMillis };
+  const options = { url: config.endpoint, headers: config.headers, httpAgentOptions: unrefAgentFactory(httpsAgentOptions(config.tls)), timeoutMillis };
   return config.protocol === 'json' ? new JsonLogExporter(options) : new ProtoLogExporter(options);
 }
 
@@ -51,7 +52,7 @@ export function createMetricExporter(
   const options = {
     url: config.endpoint,
     headers: config.headers,
-    httpAgentOptions: httpsAgentOptions(config.tls),
+    httpAgentOptions: unrefAgentFactory(httpsAgentOptions(config.tls)),
     timeoutMillis,
     temporalityPreference,
   };

@@ -1,31 +1,50 @@
 import { diag, type Meter } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
-import {
-  BatchLogRecordProcessor,
-  LoggerProvider,
-  type LogRecordExporter,
-  type LogRecordProcessor,
-} from '@opentelemetry/sdk-logs';
+import { LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { OtelConfig } from '../config/types.js';
+import type { OtelConfig, SpoolConfig } from '../config/types.js';
 import { METER_NAME } from '../metrics/instruments.js';
+import { DeliveryLogProcessor } from './delivery/processor.js';
+import { RetryingMetricExporter } from './delivery/metric-exporter.js';
+import { takeOverRetries } from './delivery/outcome.js';
+import { resolveSpoolConfig } from './delivery/replay.js';
+import { RetryPolicy, type RetryOptions } from './delivery/retry.js';
+import { Spool } from './delivery/spool.js';
+import { DeliveryStats, type DeliveryStatsSnapshot, type DropListener } from './delivery/stats.js';
 import { JsonLinesLogExporter, JsonLinesMetricExporter } from './file-exporters.js';
-import { createLogExporter, createMetricExporter, isNetworkExporter } from './exporters.js';
+import { createLogExporter, createMetricExporter, DEFAULT_EXPORT_TIMEOUT_MS, isNetworkExporter } from './exporters.js';
 import { buildResources, type ResourceIdentity } from './resource.js';
 
 /** Scope of every log record, as Codex names its tracing target. */
 export const LOG_SCOPE = 'codex_otel.log_only';
 
+/** Tuning of delivery that is not in config.toml (tests, embedding hosts). */
+export interface DeliveryOptions {
+  /** Timeout of one export request. Default 5 s (Codex gives each provider 5 s). */
+  exportTimeoutMs?: number;
+  /** Retry policy of failed exports (logs and metrics). */
+  retry?: RetryOptions;
+  /** The spool: default from the config (see resolveSpoolConfig); `false` for none. */
+  spool?: SpoolConfig | false;
+  /** Send spooled batches of earlier runs in the background after start. Default true. */
+  replayOnStart?: boolean;
+  /** Where the one-time drop warnings go; default stderr. */
+  warn?: (line: string) => void;
+}
+
 export interface PipelineOptions {
   /** Exporters beside the configured network ones (file output, tests). */
   logExporters?: LogRecordExporter[];
   metricExporters?: PushMetricExporter[];
+  delivery?: DeliveryOptions;
 }
 
 export interface ShutdownResult {
-  /** False when the bound was reached before every provider finished. */
+  /** False when the bound was reached before every provider finished (pending logs were then spooled). */
   completed: boolean;
   elapsedMs: number;
+  /** What happened to log records over the pipeline's life, at the end of shutdown. */
+  delivery?: DeliveryStatsSnapshot;
 }
 
 export interface Pipeline {
@@ -37,25 +56,59 @@ export interface Pipeline {
   shutdown(): Promise<ShutdownResult>;
   /** True when anything is configured to receive records. */
   exporting: boolean;
+  /** Delivery counts so far: exported, spooled, replayed, retries, dropped by reason. */
+  stats(): DeliveryStatsSnapshot;
+  /** Called on every drop (the `codex_otel.dropped_records` self-metric). */
+  onDropped(listener: DropListener | undefined): void;
+  /** The spool folder in use, if any. */
+  spoolDirectory?: string;
+}
+
+/** Part of the shutdown bound kept for writing what is left to the spool (synchronously) at the end. */
+export function spoolReserveMs(timeoutMs: number): number {
+  return Math.min(500, Math.floor(timeoutMs * 0.25));
 }
 
 export function createPipeline(config: OtelConfig, identity: ResourceIdentity, options: PipelineOptions = {}): Pipeline {
   const resources = buildResources(identity);
   const ext = config.extensions;
-  const logExporters = [...(options.logExporters ?? [])];
-  if (isNetworkExporter(config.exporter)) logExporters.unshift(createLogExporter(config.exporter));
-  if (ext.fileOutput) logExporters.push(new JsonLinesLogExporter(ext.fileOutput));
-  const processors: LogRecordProcessor[] = logExporters.map((exporter) => new BatchLogRecordProcessor({
-    exporter,
-    maxQueueSize: ext.logQueueSize,
-    maxExportBatchSize: ext.logBatchSize,
-    scheduledDelayMillis: ext.logScheduleDelayMs,
-  }));
+  const delivery = options.delivery ?? {};
+  const stats = new DeliveryStats(delivery.warn);
+  const exportTimeoutMs = delivery.exportTimeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS;
+  const retry = new RetryPolicy(delivery.retry);
+  const spoolConfig = delivery.spool === false ? undefined : (delivery.spool ?? resolveSpoolConfig(config));
+  const spool = spoolConfig ? new Spool({ directory: spoolConfig.directory, maxBytes: spoolConfig.maxBytes, stats }) : undefined;
+
+  const processors: DeliveryLogProcessor[] = [];
+  const addLogProcessor = (exporter: LogRecordExporter, label: string, withSpool: boolean) => {
+    processors.push(new DeliveryLogProcessor({
+      exporter,
+      stats,
+      maxQueueSize: ext.logQueueSize,
+      maxExportBatchSize: ext.logBatchSize,
+      scheduledDelayMillis: ext.logScheduleDelayMs,
+      exportTimeoutMillis: exportTimeoutMs,
+      retry,
+      label,
+      ...(withSpool && spool ? { spool } : {}),
+      ...(delivery.replayOnStart === false ? { replayOnStart: false } : {}),
+    }));
+  };
+  if (isNetworkExporter(config.exporter)) {
+    const exporter = createLogExporter(config.exporter, exportTimeoutMs);
+    takeOverRetries(exporter);
+    addLogProcessor(exporter, `logs to ${config.exporter.endpoint}`, true);
+  }
+  for (const exporter of options.logExporters ?? []) addLogProcessor(exporter, 'logs', false);
+  if (ext.fileOutput) addLogProcessor(new JsonLinesLogExporter(ext.fileOutput), 'file logs', false);
   const loggerProvider = new LoggerProvider({ resource: resources.logs, processors });
 
   const metricExporters = [...(options.metricExporters ?? [])];
   if (isNetworkExporter(config.metricsExporter)) {
-    metricExporters.unshift(createMetricExporter(config.metricsExporter, ext.metricsTemporality));
+    const exporter = createMetricExporter(config.metricsExporter, ext.metricsTemporality, exportTimeoutMs);
+    takeOverRetries(exporter);
+    const metricRetry = new RetryPolicy({ ...delivery.retry, budgetMs: Math.min(retry.options.budgetMs, ext.metricsExportIntervalMs / 2) });
+    metricExporters.unshift(new RetryingMetricExporter(exporter, metricRetry, stats));
   }
   if (ext.fileOutput) metricExporters.push(new JsonLinesMetricExporter(ext.fileOutput, ext.metricsTemporality));
   const readers = metricExporters.map((exporter) => new PeriodicExportingMetricReader({
@@ -67,10 +120,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
 
   let shutdownPromise: Promise<ShutdownResult> | undefined;
   const shutdown = (): Promise<ShutdownResult> => {
-    shutdownPromise ??= boundedShutdown(
-      () => Promise.allSettled([loggerProvider.shutdown(), meterProvider.shutdown()]),
-      ext.shutdownTimeoutMs,
-    );
+    shutdownPromise ??= boundedShutdown(processors, loggerProvider, meterProvider, ext.shutdownTimeoutMs, stats);
     return shutdownPromise;
   };
 
@@ -83,22 +133,46 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
       await Promise.allSettled([loggerProvider.forceFlush(), meterProvider.forceFlush()]);
     },
     shutdown,
+    stats: () => stats.snapshot(),
+    onDropped: (listener) => stats.onDrop(listener),
+    ...(spool ? { spoolDirectory: spool.directory } : {}),
   };
 }
 
-/** Runs `work`, but returns after `timeoutMs` whatever it is doing: exit must never hang on a dead collector. */
-async function boundedShutdown(work: () => Promise<unknown>, timeoutMs: number): Promise<ShutdownResult> {
+/**
+ * Closes logs and metrics together within `timeoutMs`: exit must never hang on a dead collector. Log
+ * processors drain until `timeoutMs - spoolReserveMs`, then write what is left to the spool; at the
+ * bound itself, whatever is still running is abandoned (logs to the spool, synchronously).
+ */
+async function boundedShutdown(
+  processors: DeliveryLogProcessor[],
+  loggerProvider: LoggerProvider,
+  meterProvider: MeterProvider,
+  timeoutMs: number,
+  stats: DeliveryStats,
+): Promise<ShutdownResult> {
   const started = performance.now();
+  const deadline = started + timeoutMs;
+  const drainBy = deadline - spoolReserveMs(timeoutMs);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
-  const finished = work().then(() => true, (error: unknown) => {
-    diag.error('codex-otel: shutdown failed', error);
-    return true;
-  });
-  const completed = await Promise.race([finished, timedOut]);
+  // Logs first, then metrics: the last metric export then carries the final drop and spool counts
+  // (codex_otel.dropped_records). Metrics get what is left of the bound.
+  const finished = (async () => {
+    const logs = await Promise.allSettled(processors.map((p) => p.shutdownBy(drainBy)).concat([loggerProvider.shutdown()]));
+    const metrics = await Promise.allSettled([meterProvider.shutdown()]);
+    for (const result of [...logs, ...metrics]) if (result.status === 'rejected') diag.error('codex-otel: shutdown failed', result.reason);
+    return true as const;
+  })();
+  let completed: boolean = await Promise.race([finished, timedOut]);
   clearTimeout(timer);
-  if (!completed) diag.warn(`codex-otel: shutdown bound of ${timeoutMs} ms reached; pending telemetry was abandoned`);
-  return { completed, elapsedMs: performance.now() - started };
+  const before = stats.snapshot();
+  for (const processor of processors) processor.abandon();
+  const after = stats.snapshot();
+  if (after.spooled > before.spooled || after.dropped.total > before.dropped.total) completed = false;
+  if (processors.some((p) => p.abandonedAtBound)) completed = false;
+  if (!completed) diag.warn(`codex-otel: shutdown bound of ${timeoutMs} ms reached; log records still pending were written to the spool (or counted as dropped without one)`);
+  return { completed, elapsedMs: performance.now() - started, delivery: stats.snapshot() };
 }

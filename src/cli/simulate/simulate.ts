@@ -2,6 +2,7 @@
  * `codex-otel simulate`: realistic, seeded agent sessions through the real library, exported by the real
  * exporters, with a summary of what was emitted, exported, failed and dropped.
  */
+import type { DeliveryStatsSnapshot } from '../../export/delivery/stats.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -61,6 +62,8 @@ export interface SimulateSummary {
   events: { total: number; byName: Record<string, number>; byShape: Record<string, number> };
   exporters: ExporterSummary[];
   shutdown: { completed: boolean; elapsedMs: number };
+  /** The delivery layer's own counts: retries, batches spooled for a later run, drops by reason. */
+  delivery?: DeliveryStatsSnapshot;
   /** The file output folder, when there is one. */
   directory?: string;
 }
@@ -258,6 +261,7 @@ export async function simulate(options: SimulateOptions, io: CliIo, signal?: Abo
       ...metricExporters.map((exporter): ExporterSummary => ({ signal: 'metrics', target: exporter.label, ...exporter.tally })),
     ],
     shutdown: { completed: shutdown.completed, elapsedMs: shutdown.elapsedMs },
+    ...(shutdown.delivery ? { delivery: shutdown.delivery } : {}),
     ...(file ? { directory: file.directory } : {}),
   };
   return summary;
@@ -329,6 +333,11 @@ export function formatSummary(summary: SimulateSummary): string[] {
     }
   }
   lines.push('');
+  if (summary.delivery) {
+    const d = summary.delivery;
+    const reasons = Object.entries(d.dropped).filter(([reason, count]) => reason !== 'total' && count > 0).map(([reason, count]) => `${reason} ${number(count)}`);
+    lines.push(`delivery: ${number(d.retries)} retries, ${number(d.spooled)} records spooled for a later run, ${number(d.dropped.total)} dropped${reasons.length ? ` (${reasons.join(', ')})` : ''}`);
+  }
   lines.push(`shutdown: ${Math.round(summary.shutdown.elapsedMs)} ms${summary.shutdown.completed ? '' : ' (bound reached: pending telemetry abandoned)'}`);
   if (!lossless(summary)) lines.push('some telemetry was lost: see the failed and dropped columns');
   return lines;

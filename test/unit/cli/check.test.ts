@@ -167,7 +167,7 @@ describe('codex-otel check, in process', () => {
       '  log_batch_size             = 1024',
       '  log_schedule_delay_ms      = 1000',
       '  file      = off',
-      '  spool     = off',
+      `  spool     = ${join(dirname(file('good.toml')), 'codex-otel', 'spool')} (cap 67108864 bytes) (default for a network logs exporter)`,
       '  redaction = on',
       '  identity  = user.email: hash, user.account_id: keep, salt from CODEX_OTEL_IDENTITY_SALT (***)',
       'config OK, with warnings',

@@ -1,0 +1,66 @@
+/**
+ * Retries for metric exports: the same policy as logs (backoff with full jitter, Retry-After honoured,
+ * retryable gRPC codes too), within the export interval so a retry never overlaps the next collection.
+ *
+ * Metrics are not spooled (see docs/delivery.md): they are aggregates of the events, which are spooled;
+ * with delta temporality a lost export loses one interval's increments, with cumulative the next export
+ * carries them.
+ */
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { AggregationOption, AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { classifyFailure } from './outcome.js';
+import { RetryPolicy } from './retry.js';
+import type { DeliveryStats } from './stats.js';
+
+export class RetryingMetricExporter implements PushMetricExporter {
+  private closing = false;
+  private readonly waiting = new Map<NodeJS.Timeout, () => void>();
+  selectAggregationTemporality?: (instrumentType: InstrumentType) => AggregationTemporality;
+  selectAggregation?: (instrumentType: InstrumentType) => AggregationOption;
+
+  constructor(private readonly inner: PushMetricExporter, private readonly retry: RetryPolicy, private readonly stats?: DeliveryStats) {
+    if (inner.selectAggregationTemporality) this.selectAggregationTemporality = inner.selectAggregationTemporality.bind(inner);
+    if (inner.selectAggregation) this.selectAggregation = inner.selectAggregation.bind(inner);
+  }
+
+  export(metrics: ResourceMetrics, done: (result: ExportResult) => void): void {
+    const started = Date.now();
+    let attempts = 0;
+    const attempt = () => {
+      attempts++;
+      try {
+        this.inner.export(metrics, (result) => {
+          if (result.code === ExportResultCode.SUCCESS || this.closing) return done(result);
+          const failure = classifyFailure(result.error);
+          const wait = failure.retryable ? this.retry.nextDelay(attempts, Date.now() - started, failure.retryAfterMs) : undefined;
+          if (wait === undefined) return done(result);
+          if (this.stats) this.stats.retries++;
+          const timer = setTimeout(() => {
+            this.waiting.delete(timer);
+            if (this.closing) done(result);
+            else attempt();
+          }, wait);
+          timer.unref();
+          this.waiting.set(timer, () => done(result));
+        });
+      } catch (error) {
+        done({ code: ExportResultCode.FAILED, error: error as Error });
+      }
+    };
+    attempt();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    this.closing = true;
+    for (const [timer, giveUp] of this.waiting) {
+      clearTimeout(timer);
+      giveUp();
+    }
+    this.waiting.clear();
+    return this.inner.shutdown();
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * OTLP/JSON (`ExportLogsServiceRequest`, as written by JsonLogsSerializer) back into SDK
+ * `ReadableLogRecord`s, so a spooled batch is resent through whatever exporter is configured
+ * (HTTP protobuf, HTTP JSON or gRPC) and arrives as it would have the first time.
+ *
+ * Fidelity limits (none affects the records this package emits): a `doubleValue` that is a whole number
+ * comes back as a JS number and is re-sent as `intValue`; an `intValue` beyond 2^53 loses precision;
+ * `bytesValue` is re-sent as bytes.
+ */
+import type { HrTime, SpanContext } from '@opentelemetry/api';
+import type { AnyValue, AnyValueMap, LogAttributes } from '@opentelemetry/api-logs';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+
+type Json = Record<string, unknown>;
+
+const obj = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
+const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The records of one request line. Throws on a line that is not a JSON object (caller counts it). */
+export function reviveLogsRequest(line: string): ReadableLogRecord[] {
+  const request = JSON.parse(line) as unknown;
+  if (typeof request !== 'object' || request === null || !Array.isArray((request as Json)['resourceLogs'])) {
+    throw new Error('not an ExportLogsServiceRequest');
+  }
+  const records: ReadableLogRecord[] = [];
+  for (const resourceLogs of arr((request as Json)['resourceLogs'])) {
+    const rl = obj(resourceLogs);
+    const rawResource = obj(rl['resource']);
+    const resourceAttributes: Record<string, string | number | boolean | Array<string | number | boolean | null>> = {};
+    for (const kv of arr(rawResource['attributes'])) {
+      const key = str(obj(kv)['key']);
+      const value = toPrimitive(fromAnyValue(obj(kv)['value']));
+      if (key !== undefined && value !== undefined) resourceAttributes[key] = value;
+    }
+    const schemaUrl = str(rl['schemaUrl']);
+    // One Resource object and one scope object per group: the serializer groups by object identity.
+    const resource: Resource = resourceFromAttributes(resourceAttributes as Parameters<typeof resourceFromAttributes>[0], schemaUrl ? { schemaUrl } : undefined);
+    for (const scopeLogs of arr(rl['scopeLogs'])) {
+      const sl = obj(scopeLogs);
+      const rawScope = obj(sl['scope']);
+      const scope: ReadableLogRecord['instrumentationScope'] = { name: str(rawScope['name']) ?? '' };
+      const version = str(rawScope['version']);
+      if (version) (scope as { version?: string }).version = version;
+      const scopeSchema = str(sl['schemaUrl']);
+      if (scopeSchema) (scope as { schemaUrl?: string }).schemaUrl = scopeSchema;
+      const scopeAttributes = toAttributes(rawScope['attributes']);
+      if (Object.keys(scopeAttributes).length) (scope as { attributes?: LogAttributes }).attributes = scopeAttributes;
+      for (const logRecord of arr(sl['logRecords'])) records.push(reviveRecord(obj(logRecord), resource, scope));
+    }
+  }
+  return records;
+}
+
+function reviveRecord(lr: Json, resource: Resource, scope: ReadableLogRecord['instrumentationScope']): ReadableLogRecord {
+  const hrTime = toHrTime(lr['timeUnixNano']);
+  const observed = toHrTime(lr['observedTimeUnixNano']);
+  const record: {
+    -readonly [K in keyof ReadableLogRecord]: ReadableLogRecord[K];
+  } = {
+    hrTime,
+    hrTimeObserved: observed[0] === 0 && observed[1] === 0 ? hrTime : observed,
+    resource,
+    instrumentationScope: scope,
+    attributes: toAttributes(lr['attributes']),
+    droppedAttributesCount: typeof lr['droppedAttributesCount'] === 'number' ? lr['droppedAttributesCount'] : 0,
+  };
+  if (typeof lr['severityNumber'] === 'number') record.severityNumber = lr['severityNumber'];
+  const severityText = str(lr['severityText']);
+  if (severityText !== undefined) record.severityText = severityText;
+  const eventName = str(lr['eventName']);
+  if (eventName) record.eventName = eventName;
+  const body = lr['body'] === undefined ? undefined : fromAnyValue(lr['body']);
+  if (body !== undefined && body !== null) record.body = body;
+  const traceId = str(lr['traceId']);
+  const spanId = str(lr['spanId']);
+  if (traceId && spanId) {
+    const spanContext: SpanContext = { traceId, spanId, traceFlags: typeof lr['flags'] === 'number' ? lr['flags'] & 0xff : 0 };
+    record.spanContext = spanContext;
+  }
+  return record;
+}
+
+function toAttributes(list: unknown): LogAttributes {
+  const attributes: LogAttributes = {};
+  for (const kv of arr(list)) {
+    const key = str(obj(kv)['key']);
+    if (key !== undefined) attributes[key] = fromAnyValue(obj(kv)['value']);
+  }
+  return attributes;
+}
+
+/** AnyValue → JS value; `{}` (no member set: the SDK's encoding of null/undefined) → null. */
+function fromAnyValue(value: unknown): AnyValue {
+  const v = obj(value);
+  if ('stringValue' in v) return str(v['stringValue']) ?? '';
+  if ('boolValue' in v) return v['boolValue'] === true;
+  if ('intValue' in v) return toNumber(v['intValue']);
+  if ('doubleValue' in v) return toNumber(v['doubleValue']);
+  if ('bytesValue' in v) return Buffer.from(str(v['bytesValue']) ?? '', 'base64');
+  if ('arrayValue' in v) return arr(obj(v['arrayValue'])['values']).map(fromAnyValue);
+  if ('kvlistValue' in v) {
+    const map: AnyValueMap = {};
+    for (const kv of arr(obj(v['kvlistValue'])['values'])) {
+      const key = str(obj(kv)['key']);
+      if (key !== undefined) map[key] = fromAnyValue(obj(kv)['value']);
+    }
+    return map;
+  }
+  return null;
+}
+
+/** int64 may arrive as a JSON string ("123") or number; NaN/Infinity as the strings protobuf JSON uses. */
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') {
+    if (value === 'NaN') return Number.NaN;
+    if (value === 'Infinity') return Number.POSITIVE_INFINITY;
+    if (value === '-Infinity') return Number.NEGATIVE_INFINITY;
+    const n = Number(value);
+    return Number.isNaN(n) ? 0 : n;
+  }
+  return 0;
+}
+
+/** Resource attributes are flat: nested values become their JSON text. */
+function toPrimitive(value: AnyValue): string | number | boolean | Array<string | number | boolean | null> | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (Array.isArray(value) && value.every((item) => item === null || ['string', 'number', 'boolean'].includes(typeof item))) {
+    return value as Array<string | number | boolean | null>;
+  }
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+const BILLION = 1_000_000_000n;
+
+/** "1700000000123456789" (or a number) → [seconds, nanos]; anything unreadable → [0, 0]. */
+export function toHrTime(value: unknown): HrTime {
+  try {
+    let nanos: bigint;
+    if (typeof value === 'string' && /^\d+$/.test(value)) nanos = BigInt(value);
+    else if (typeof value === 'number' && Number.isFinite(value) && value >= 0) nanos = BigInt(Math.round(value));
+    else return [0, 0];
+    return [Number(nanos / BILLION), Number(nanos % BILLION)];
+  } catch {
+    return [0, 0];
+  }
+}
