@@ -25,6 +25,7 @@ export class Session {
   private readonly tokenUsage: Counter;
   private readonly turnE2e: Histogram;
   private readonly turnTtft: Histogram;
+  private readonly dropped: Counter;
 
   /** @internal built by Telemetry.startSession */
   constructor(
@@ -36,6 +37,7 @@ export class Session {
     this.tokenUsage = instruments.counters.get(TOKEN_USAGE_COUNTER)!;
     this.turnE2e = instruments.histograms.get(TURN_E2E_HISTOGRAM)!;
     this.turnTtft = instruments.histograms.get(TURN_TTFT_HISTOGRAM)!;
+    this.dropped = instruments.dropped;
   }
 
   conversationStarts(input: ConversationStartsInput): void { this.emit('conversationStarts', input); }
@@ -77,6 +79,8 @@ export class Session {
     try {
       emitEvent(this.target, this.shapes[shape], input);
     } catch (error) {
+      // The record is lost (its input threw when read): count it like any other drop.
+      this.guard(() => this.dropped.add(1, { reason: 'emit_failed' }));
       reportInternalError(`emitting ${this.shapes[shape].name}`, error);
     }
   }
