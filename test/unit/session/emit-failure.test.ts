@@ -12,7 +12,8 @@ describe('an input that throws when read', () => {
     session.toolDecision({ toolName: 'shell', callId: 'c1', decision: 'approved', source: 'User' });
     await telemetry.forceFlush();
     const points = metrics.getMetrics().flatMap((rm) => rm.scopeMetrics).flatMap((sm) => sm.metrics)
-      .filter((m) => m.descriptor.name === 'codex_otel.dropped_records').flatMap((m) => m.dataPoints);
+      .filter((m) => m.descriptor.name === 'codex_otel.dropped_records')
+      .flatMap((m) => m.dataPoints as ReadonlyArray<{ attributes: Record<string, unknown>; value: unknown }>);
     expect(points.map((p) => [p.attributes['reason'], p.value])).toEqual([['emit_failed', 1]]);
     const decisions = metrics.getMetrics().flatMap((rm) => rm.scopeMetrics).flatMap((sm) => sm.metrics)
       .find((m) => m.descriptor.name === 'codex.approval.requested');
