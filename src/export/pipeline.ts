@@ -104,11 +104,14 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   const loggerProvider = new LoggerProvider({ resource: resources.logs, processors });
 
   const metricExporters = [...(options.metricExporters ?? [])];
+  const retryingMetricExporters: RetryingMetricExporter[] = [];
   if (isNetworkExporter(config.metricsExporter)) {
     const exporter = createMetricExporter(config.metricsExporter, ext.metricsTemporality, exportTimeoutMs);
     takeOverRetries(exporter);
     const metricRetry = new RetryPolicy({ ...delivery.retry, budgetMs: Math.min(retry.options.budgetMs, ext.metricsExportIntervalMs / 2) });
-    metricExporters.unshift(new RetryingMetricExporter(exporter, metricRetry, stats));
+    const retrying = new RetryingMetricExporter(exporter, metricRetry, stats);
+    retryingMetricExporters.push(retrying);
+    metricExporters.unshift(retrying);
   }
   if (ext.fileOutput) metricExporters.push(new JsonLinesMetricExporter(ext.fileOutput, ext.metricsTemporality));
   const readers = metricExporters.map((exporter) => new PeriodicExportingMetricReader({
@@ -120,7 +123,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
 
   let shutdownPromise: Promise<ShutdownResult> | undefined;
   const shutdown = (): Promise<ShutdownResult> => {
-    shutdownPromise ??= boundedShutdown(processors, loggerProvider, meterProvider, ext.shutdownTimeoutMs, stats);
+    shutdownPromise ??= boundedShutdown(processors, retryingMetricExporters, loggerProvider, meterProvider, ext.shutdownTimeoutMs, stats);
     return shutdownPromise;
   };
 
@@ -146,6 +149,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
  */
 async function boundedShutdown(
   processors: DeliveryLogProcessor[],
+  metricExporters: RetryingMetricExporter[],
   loggerProvider: LoggerProvider,
   meterProvider: MeterProvider,
   timeoutMs: number,
@@ -170,6 +174,7 @@ async function boundedShutdown(
   clearTimeout(timer);
   const before = stats.snapshot();
   for (const processor of processors) processor.abandon();
+  for (const exporter of metricExporters) exporter.abandon();
   const after = stats.snapshot();
   if (after.spooled > before.spooled || after.dropped.total > before.dropped.total) completed = false;
   if (processors.some((p) => p.abandonedAtBound)) completed = false;

@@ -15,6 +15,8 @@ import type { DeliveryStats } from './stats.js';
 export class RetryingMetricExporter implements PushMetricExporter {
   private closing = false;
   private readonly waiting = new Map<NodeJS.Timeout, () => void>();
+  /** Exports not yet answered: `abandon()` answers them so the SDK reader's own (ref'd) timeout timer is cleared. */
+  private readonly pending = new Set<(result: ExportResult) => void>();
   selectAggregationTemporality?: (instrumentType: InstrumentType) => AggregationTemporality;
   selectAggregation?: (instrumentType: InstrumentType) => AggregationOption;
 
@@ -23,7 +25,15 @@ export class RetryingMetricExporter implements PushMetricExporter {
     if (inner.selectAggregation) this.selectAggregation = inner.selectAggregation.bind(inner);
   }
 
-  export(metrics: ResourceMetrics, done: (result: ExportResult) => void): void {
+  export(metrics: ResourceMetrics, callback: (result: ExportResult) => void): void {
+    let answered = false;
+    const done = (result: ExportResult) => {
+      if (answered) return;
+      answered = true;
+      this.pending.delete(done);
+      callback(result);
+    };
+    this.pending.add(done);
     const started = Date.now();
     let attempts = 0;
     const attempt = () => {
@@ -52,6 +62,15 @@ export class RetryingMetricExporter implements PushMetricExporter {
 
   forceFlush(): Promise<void> {
     return this.inner.forceFlush();
+  }
+
+  /**
+   * At the shutdown bound: answer every export still in flight as failed, so nothing of ours keeps the
+   * process alive (the request itself goes on over an unref'd socket and its answer is ignored).
+   */
+  abandon(): void {
+    this.closing = true;
+    for (const done of [...this.pending]) done({ code: ExportResultCode.FAILED, error: new Error('abandoned at the shutdown bound') });
   }
 
   shutdown(): Promise<void> {
