@@ -1,4 +1,5 @@
-import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import type { AggregatedCounter, AggregatedHistogram } from './metrics/aggregator.js';
 import { TOKEN_USAGE_COUNTER, TURN_E2E_HISTOGRAM, TURN_TTFT_HISTOGRAM, type Instruments } from './metrics/instruments.js';
 import type { ShapeId } from './events/catalog.js';
 import { emitEvent, type EmitTarget, type ResolvedCatalog } from './events/emitter.js';
@@ -22,10 +23,10 @@ const TOKEN_TYPES = [
  * never throws: a bad value is coerced or left out, an internal failure is reported once on stderr.
  */
 export class Session {
-  private readonly tokenUsage: Counter;
-  private readonly turnE2e: Histogram;
-  private readonly turnTtft: Histogram;
-  private readonly dropped: Counter;
+  private readonly tokenUsage: AggregatedCounter;
+  private readonly turnE2e: AggregatedHistogram;
+  private readonly turnTtft: AggregatedHistogram;
+  private readonly dropped: AggregatedCounter;
 
   /** @internal built by Telemetry.startSession */
   constructor(

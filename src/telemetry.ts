@@ -6,7 +6,7 @@ import type { OtelConfig } from './config/types.js';
 import { installStderrDiagnostics, reportInternalError } from './diagnostics.js';
 import { resolveAuthEnv, EmitContext, type ContentPolicy } from './events/context.js';
 import { createContentPolicy } from './events/content.js';
-import { resolveCatalog, type EmitTarget, type ResolvedCatalog } from './events/emitter.js';
+import { resolveCatalog, sessionTagKey, type EmitTarget, type ResolvedCatalog } from './events/emitter.js';
 import type { SessionInfo } from './events/inputs.js';
 import { createPipeline, type DeliveryOptions, type Pipeline, type ShutdownResult } from './export/pipeline.js';
 import type { DeliveryStatsSnapshot } from './export/delivery/stats.js';
@@ -46,7 +46,7 @@ export class Telemetry {
   constructor(readonly config: OtelConfig, private readonly pipeline: Pipeline, private readonly options: TelemetryOptions) {
     this.originator = options.originator ?? 'codex_cli_rs';
     this.appVersion = options.appVersion ?? PACKAGE_VERSION;
-    this.instruments = createInstruments(pipeline.meter);
+    this.instruments = createInstruments(pipeline.aggregator);
     pipeline.onDropped((count, reason) => this.instruments.dropped.add(count, { reason }));
     this.shapes = resolveCatalog(this.instruments);
     this.identity = safeIdentityPolicy(config.extensions.identity);
@@ -97,8 +97,10 @@ export class Telemetry {
       context: new EmitContext(resolveAuthEnv(info?.authEnv, env), this.contentPolicy),
       commonAttributes: common,
       sessionTags: Object.freeze(sessionTags),
+      sessionTagKey: sessionTagKey(sessionTags),
       tagCache: this.tagCache,
       redactionCounter: this.instruments.redactions,
+      templates: new Map(),
     };
     return new Session(target, this.shapes, this.instruments, common[0]![1]);
   }

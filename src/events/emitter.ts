@@ -1,6 +1,7 @@
 import type { AnyValueMap, Logger } from '@opentelemetry/api-logs';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import type { AggregatedCounter, AggregatedHistogram } from '../metrics/aggregator.js';
 import { CATALOG, type AttributeSpec, type EventShape, type ShapeId } from './catalog.js';
 import type { EmitContext } from './context.js';
 import { toNonNegativeInteger, toWireValue } from './values.js';
@@ -11,9 +12,15 @@ import type { TagCache } from '../metrics/sanitize.js';
 export interface ResolvedShape {
   name: string;
   attributes: readonly AttributeSpec[];
-  counter?: Counter;
-  histogram?: Histogram;
+  counter?: AggregatedCounter;
+  histogram?: AggregatedHistogram;
   tags: ReadonlyArray<readonly [string, (input: any) => unknown]>;
+  /** Scratch space for this shape's sanitized tag values during one (synchronous) recording. */
+  tagValues: string[];
+  /** Scratch space for this shape's attribute values during one emit. */
+  values: Array<string | number | boolean | undefined>;
+  /** Per attribute, the bit that says it is present (0 for one that always is). */
+  bits: number[];
 }
 
 export type ResolvedCatalog = Record<ShapeId, ResolvedShape>;
@@ -21,7 +28,15 @@ export type ResolvedCatalog = Record<ShapeId, ResolvedShape>;
 export function resolveCatalog(instruments: Instruments): ResolvedCatalog {
   const resolved = {} as ResolvedCatalog;
   for (const [id, shape] of Object.entries(CATALOG) as Array<[ShapeId, EventShape]>) {
-    const entry: ResolvedShape = { name: shape.name, attributes: shape.attributes, tags: shape.metric?.tags ?? [] };
+    const tags = shape.metric?.tags ?? [];
+    const entry: ResolvedShape = {
+      name: shape.name,
+      attributes: shape.attributes,
+      tags,
+      tagValues: new Array<string>(tags.length).fill(''),
+      values: new Array(shape.attributes.length).fill(undefined),
+      bits: presenceBits(shape.attributes),
+    };
     if (shape.metric) {
       entry.counter = instruments.counters.get(shape.metric.counter)!;
       if (shape.metric.histogram) entry.histogram = instruments.histograms.get(shape.metric.histogram)!;
@@ -29,6 +44,55 @@ export function resolveCatalog(instruments: Instruments): ResolvedCatalog {
     resolved[id] = entry;
   }
   return resolved;
+}
+
+/** An attribute may be absent when it is optional or has no fallback: it gets a bit of the presence mask. */
+function presenceBits(specs: readonly AttributeSpec[]): number[] {
+  let next = 1;
+  return specs.map((spec) => {
+    if (!spec.optional && spec.fallback !== undefined) return 0;
+    if (next === REDACTION_BIT) throw new Error('too many optional attributes for a presence mask');
+    const bit = next;
+    next *= 2;
+    return bit;
+  });
+}
+
+const REDACTION_BIT = 2 ** 30;
+
+/**
+ * The attributes object of a record, keys in wire order with the session's common attributes filled
+ * in, for one combination of present attributes. V8 keeps an object built by computed keys in slow
+ * dictionary mode past a dozen properties; a clone of this template (`{ ...template }`) stays fast and
+ * only the event's own values are written into it.
+ */
+function recordTemplate(target: EmitTarget, shape: ResolvedShape, present: number): AnyValueMap {
+  let byMask = target.templates.get(shape);
+  if (byMask === undefined) {
+    byMask = new Map();
+    target.templates.set(shape, byMask);
+  }
+  let template = byMask.get(present);
+  if (template === undefined) {
+    const draft: AnyValueMap = { 'event.name': shape.name };
+    shape.attributes.forEach((spec, i) => {
+      if (shape.bits[i] === 0 || (present & shape.bits[i]!) !== 0) draft[spec.key] = placeholder(spec.type);
+    });
+    if ((present & REDACTION_BIT) !== 0) draft[REDACTION_COUNT_KEY] = 0;
+    draft['event.timestamp'] = '';
+    for (const [key, value] of target.commonAttributes) draft[key] = value;
+    // Parsed JSON objects get fast properties, and so do their clones.
+    template = JSON.parse(JSON.stringify(draft)) as AnyValueMap;
+    byMask.set(present, template);
+  }
+  return template;
+}
+
+/** A value of the attribute's wire type, so the template's fields never change representation. */
+function placeholder(type: AttributeSpec['type']): string | number | boolean {
+  if (type === 'int') return 0;
+  if (type === 'bool') return false;
+  return '';
 }
 
 /** Attribute key carrying how many secrets were replaced in this record; absent when none were. */
@@ -42,11 +106,16 @@ export interface EmitTarget {
   context: EmitContext;
   /** Common attributes of contract §1.1 after `event.timestamp`, in order. */
   commonAttributes: ReadonlyArray<readonly [string, string]>;
-  /** Sanitized session tags of contract §3.1. */
+  /** Sanitized session tags of contract §3.1, and the same values joined: the prefix of every series key. */
   sessionTags: Readonly<Attributes>;
+  sessionTagKey: string;
   tagCache: TagCache;
-  redactionCounter: Counter;
+  redactionCounter: AggregatedCounter;
+  templates: TemplateCache;
 }
+
+/** Per session: each shape's record templates, by which attributes are present (see `recordTemplate`). */
+export type TemplateCache = Map<ResolvedShape, Map<number, AnyValueMap>>;
 
 /**
  * Builds the record of one event shape: `event.name`, the shape's attributes in catalog order,
@@ -56,19 +125,25 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
   const source = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : EMPTY;
   const ctx = target.context;
   ctx.redactions = 0;
-  const attributes: AnyValueMap = { 'event.name': shape.name };
-  for (const spec of shape.attributes) {
+  const specs = shape.attributes;
+  const values = shape.values;
+  let present = 0;
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
     const raw = typeof spec.from === 'string' ? source[spec.from] : spec.from(source, ctx);
     let value = raw === undefined || raw === null ? undefined : toWireValue(spec.type, raw);
-    if (value === undefined) {
-      if (spec.optional || spec.fallback === undefined) continue;
-      value = toWireValue(spec.type, spec.fallback);
-    }
-    attributes[spec.key] = value;
+    if (value === undefined && !spec.optional && spec.fallback !== undefined) value = toWireValue(spec.type, spec.fallback);
+    values[i] = value;
+    if (value !== undefined) present |= shape.bits[i]!;
+  }
+  if (ctx.redactions > 0) present |= REDACTION_BIT;
+  const attributes: AnyValueMap = { ...recordTemplate(target, shape, present) };
+  for (let i = 0; i < specs.length; i++) {
+    const value = values[i];
+    if (value !== undefined) attributes[specs[i]!.key] = value;
   }
   if (ctx.redactions > 0) attributes[REDACTION_COUNT_KEY] = ctx.redactions;
   attributes['event.timestamp'] = isoTimestamp(now);
-  for (const [key, value] of target.commonAttributes) attributes[key] = value;
   target.logger.emit({
     eventName: shape.name,
     severityNumber: SeverityNumber.INFO,
@@ -81,11 +156,30 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
   if (shape.counter) recordMetrics(target, shape, source);
 }
 
+/** The series key is the session's tag values and the shape's, joined: no attributes object unless the series is new. */
 function recordMetrics(target: EmitTarget, shape: ResolvedShape, source: Record<string, unknown>): void {
-  const tags: Attributes = { ...target.sessionTags };
-  for (const [key, valueOf] of shape.tags) tags[key] = target.tagCache.get(valueOf(source));
-  shape.counter!.add(1, tags);
-  if (shape.histogram) shape.histogram.record(toNonNegativeInteger(source['durationMs']) ?? 0, tags);
+  const values = shape.tagValues;
+  let key = target.sessionTagKey;
+  for (let i = 0; i < shape.tags.length; i++) {
+    const value = target.tagCache.get(shape.tags[i]![1](source));
+    values[i] = value;
+    key += SEPARATOR + value;
+  }
+  shape.counter!.addKeyed(1, key, seriesAttributes, target, shape);
+  if (shape.histogram) shape.histogram.recordKeyed(toNonNegativeInteger(source['durationMs']) ?? 0, key, seriesAttributes, target, shape);
+}
+
+const SEPARATOR = '\u0001';
+
+function seriesAttributes(target: EmitTarget, shape: ResolvedShape): Attributes {
+  const attributes: Attributes = { ...target.sessionTags };
+  for (let i = 0; i < shape.tags.length; i++) attributes[shape.tags[i]![0]] = shape.tagValues[i];
+  return attributes;
+}
+
+/** The prefix of every series key of a session: its sanitized tag values, in order. */
+export function sessionTagKey(sessionTags: Readonly<Attributes>): string {
+  return Object.values(sessionTags).join(SEPARATOR);
 }
 
 let lastMillis = -1;

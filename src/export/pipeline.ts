@@ -1,8 +1,9 @@
-import { diag, type Meter } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import { LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
-import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, InstrumentType, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { OtelConfig, SpoolConfig } from '../config/types.js';
+import { MetricAggregator } from '../metrics/aggregator.js';
 import { METER_NAME } from '../metrics/instruments.js';
 import { DeliveryLogProcessor } from './delivery/processor.js';
 import { RetryingMetricExporter } from './delivery/metric-exporter.js';
@@ -49,7 +50,8 @@ export interface ShutdownResult {
 
 export interface Pipeline {
   logger: Logger;
-  meter: Meter;
+  /** Where this package's metrics are recorded; every reader collects from it. */
+  aggregator: MetricAggregator;
   /** Exports what is pending without closing. */
   forceFlush(): Promise<void>;
   /** Flushes and closes, within `timeoutMs`; one shared promise for every caller. */
@@ -114,8 +116,10 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
     metricExporters.unshift(retrying);
   }
   if (ext.fileOutput) metricExporters.push(new JsonLinesMetricExporter(ext.fileOutput, ext.metricsTemporality));
+  const aggregator = new MetricAggregator({ name: METER_NAME });
   const readers = metricExporters.map((exporter) => new PeriodicExportingMetricReader({
     exporter,
+    metricProducers: [aggregator.producer(temporalityOf(exporter, ext.metricsTemporality))],
     exportIntervalMillis: ext.metricsExportIntervalMs,
     exportTimeoutMillis: Math.min(ext.metricsExportIntervalMs, 30_000),
   }));
@@ -129,7 +133,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
 
   return {
     logger: loggerProvider.getLogger(LOG_SCOPE),
-    meter: meterProvider.getMeter(METER_NAME),
+    aggregator,
     exporting: processors.length > 0 || readers.length > 0,
     forceFlush: async () => {
       if (shutdownPromise) return;
@@ -140,6 +144,13 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
     onDropped: (listener) => stats.onDrop(listener),
     ...(spool ? { spoolDirectory: spool.directory } : {}),
   };
+}
+
+/** The temporality an exporter asks for (the OTLP ones are built with the config's), else the config's. */
+function temporalityOf(exporter: PushMetricExporter, configured: 'delta' | 'cumulative'): 'delta' | 'cumulative' {
+  const selected = exporter.selectAggregationTemporality?.(InstrumentType.COUNTER);
+  if (selected === undefined) return configured;
+  return selected === AggregationTemporality.DELTA ? 'delta' : 'cumulative';
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { Counter, Histogram, Meter } from '@opentelemetry/api';
 import { CATALOG } from '../events/catalog.js';
+import type { AggregatedCounter, AggregatedHistogram, MetricAggregator } from './aggregator.js';
 
 export const METER_NAME = 'codex';
 export const DURATION_UNIT = 'ms';
@@ -26,27 +26,23 @@ export const HISTOGRAM_NAMES: readonly string[] = [
 ];
 
 export interface Instruments {
-  counters: Map<string, Counter>;
-  histograms: Map<string, Histogram>;
-  redactions: Counter;
-  dropped: Counter;
+  counters: Map<string, AggregatedCounter>;
+  histograms: Map<string, AggregatedHistogram>;
+  redactions: AggregatedCounter;
+  dropped: AggregatedCounter;
 }
 
-export function createInstruments(meter: Meter): Instruments {
-  const counters = new Map<string, Counter>();
-  for (const name of COUNTER_NAMES) counters.set(name, meter.createCounter(name, { valueType: 1 }));
-  const histograms = new Map<string, Histogram>();
+export function createInstruments(aggregator: MetricAggregator): Instruments {
+  const counters = new Map<string, AggregatedCounter>();
+  for (const name of COUNTER_NAMES) counters.set(name, aggregator.counter({ name, description: '', unit: '' }));
+  const histograms = new Map<string, AggregatedHistogram>();
   for (const name of HISTOGRAM_NAMES) {
-    histograms.set(name, meter.createHistogram(name, {
-      unit: DURATION_UNIT,
-      description: DURATION_DESCRIPTION,
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-    }));
+    histograms.set(name, aggregator.histogram({ name, description: DURATION_DESCRIPTION, unit: DURATION_UNIT }, DURATION_BUCKETS));
   }
   return {
     counters,
     histograms,
-    redactions: meter.createCounter(REDACTIONS_COUNTER, { description: 'Secrets replaced by [REDACTED:<kind>] before export.', valueType: 1 }),
-    dropped: meter.createCounter(DROPPED_COUNTER, { description: 'Log records dropped because a queue was full.', valueType: 1 }),
+    redactions: aggregator.counter({ name: REDACTIONS_COUNTER, description: 'Secrets replaced by [REDACTED:<kind>] before export.', unit: '' }),
+    dropped: aggregator.counter({ name: DROPPED_COUNTER, description: 'Log records dropped: never sent and never spooled.', unit: '' }),
   };
 }

@@ -172,6 +172,13 @@ describe.each(TRANSPORTS)('$name', (transport) => {
       const tags = apiPoints.points.map((p) => Object.fromEntries(p.attributes.map((a) => [a.key, a.value])));
       expect(tags).toContainEqual(expect.objectContaining({ status: '429', success: 'false', model: 'gpt-5-codex', auth_mode: 'ApiKey' }));
       expect(tags).toContainEqual(expect.objectContaining({ status: 'none', success: 'false', model: 'gpt-5' }));
+      expect(apiPoints.points.map((p) => p.value)).toEqual([1, 1]);
+    }
+    const latency = byName.get('codex.api_request.duration_ms')!;
+    if (latency.kind === 'histogram') {
+      const slow = latency.points.find((p) => p.attributes.some((a) => a.key === 'status' && a.value === '429'))!;
+      expect(slow).toMatchObject({ count: 1, sum: 1234 });
+      expect(slow.bucketCounts).toEqual(DURATION_BUCKETS.map((_, i) => (i === 11 ? 1 : 0)).concat([0]));
     }
   });
 
