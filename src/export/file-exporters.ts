@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { JsonLogsSerializer, JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { serializeLogsJson, serializeMetricsJson } from './otlp-json.js';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { diag } from '@opentelemetry/api';
@@ -22,7 +22,7 @@ export class JsonLinesLogExporter implements LogRecordExporter {
   }
 
   export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
-    writeLine(this.file, () => JsonLogsSerializer.serializeRequest(records), done);
+    writeLine(this.file, () => serializeLogsJson(records), done);
   }
 
   forceFlush(): Promise<void> {
@@ -42,7 +42,7 @@ export class JsonLinesMetricExporter implements PushMetricExporter {
   }
 
   export(metrics: ResourceMetrics, done: (result: ExportResult) => void): void {
-    writeLine(this.file, () => JsonMetricsSerializer.serializeRequest(metrics), done);
+    writeLine(this.file, () => serializeMetricsJson(metrics), done);
   }
 
   selectAggregationTemporality(): AggregationTemporality {

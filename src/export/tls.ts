@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AgentOptions } from 'node:https';
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import { createInsecureCredentials, createSslCredentials } from '@opentelemetry/otlp-grpc-exporter-base';
+import { createRequire } from 'node:module';
 import type { TlsFiles } from '../config/types.js';
 
 interface TlsMaterial {
@@ -31,7 +31,9 @@ export function httpsAgentOptions(tls: TlsFiles | undefined): AgentOptions {
  * one copy of @grpc/grpc-js is loaded.
  */
 export function grpcCredentials(endpoint: string, tls: TlsFiles | undefined): ChannelCredentials {
-  if (endpoint.startsWith('http://')) return createInsecureCredentials();
+  // Loaded on demand: only a gRPC exporter needs it.
+  const grpc = createRequire(import.meta.url)('@opentelemetry/otlp-grpc-exporter-base') as typeof import('@opentelemetry/otlp-grpc-exporter-base');
+  if (endpoint.startsWith('http://')) return grpc.createInsecureCredentials();
   const material = readTlsMaterial(tls);
-  return createSslCredentials(material.ca, material.key, material.cert);
+  return grpc.createSslCredentials(material.ca, material.key, material.cert);
 }

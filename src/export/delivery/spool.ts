@@ -21,7 +21,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
+import { serializeLogsJson } from '../otlp-json.js';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { reviveLogsRequest } from './revive.js';
 import type { DeliveryStats } from './stats.js';
@@ -66,7 +66,7 @@ export class Spool {
   /** Serializes a batch to one OTLP/JSON line; undefined when the serializer fails. */
   static encode(records: ReadableLogRecord[]): Buffer | undefined {
     try {
-      const bytes = JsonLogsSerializer.serializeRequest(records);
+      const bytes = serializeLogsJson(records);
       return bytes ? Buffer.concat([bytes, NEWLINE]) : undefined;
     } catch {
       return undefined;
