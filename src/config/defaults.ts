@@ -6,6 +6,7 @@ const DEFAULTS: CodexOtelExtensions = {
   metricsTemporality: 'delta',
   metricsExportIntervalMs: 60_000,
   logQueueSize: 65_536,
+  logQueueMaxBytes: 32 * 1024 * 1024,
   logBatchSize: 1024,
   logScheduleDelayMs: 1000,
   redaction: { enabled: true, extraPatterns: [] },

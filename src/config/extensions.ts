@@ -35,13 +35,14 @@ export function parseExtensions(raw: unknown, path: string, ctx: ExtensionContex
   }
   warnUnknownKeys(raw, [
     'shutdown_timeout_ms', 'metrics_temporality', 'metrics_export_interval_ms',
-    'log_queue_size', 'log_batch_size', 'log_schedule_delay_ms',
+    'log_queue_size', 'log_queue_max_bytes', 'log_batch_size', 'log_schedule_delay_ms',
     'file', 'spool', 'redaction', 'identity',
   ], path, problems);
   ext.shutdownTimeoutMs = readPositiveInteger(raw, 'shutdown_timeout_ms', path, problems) ?? ext.shutdownTimeoutMs;
   ext.metricsTemporality = readChoice(raw, 'metrics_temporality', path, ['delta', 'cumulative'] as const, problems) ?? ext.metricsTemporality;
   ext.metricsExportIntervalMs = readPositiveInteger(raw, 'metrics_export_interval_ms', path, problems, 100) ?? ext.metricsExportIntervalMs;
   ext.logQueueSize = readPositiveInteger(raw, 'log_queue_size', path, problems) ?? ext.logQueueSize;
+  ext.logQueueMaxBytes = readPositiveInteger(raw, 'log_queue_max_bytes', path, problems, 64 * 1024) ?? ext.logQueueMaxBytes;
   ext.logBatchSize = readPositiveInteger(raw, 'log_batch_size', path, problems) ?? ext.logBatchSize;
   ext.logScheduleDelayMs = readPositiveInteger(raw, 'log_schedule_delay_ms', path, problems) ?? ext.logScheduleDelayMs;
   if (ext.logBatchSize > ext.logQueueSize) {

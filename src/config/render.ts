@@ -39,6 +39,7 @@ export function renderConfig(config: OtelConfig): string {
   lines.push(`  metrics_temporality        = ${JSON.stringify(ext.metricsTemporality)}`);
   lines.push(`  metrics_export_interval_ms = ${ext.metricsExportIntervalMs}`);
   lines.push(`  log_queue_size             = ${ext.logQueueSize}`);
+  lines.push(`  log_queue_max_bytes        = ${ext.logQueueMaxBytes}`);
   lines.push(`  log_batch_size             = ${ext.logBatchSize}`);
   lines.push(`  log_schedule_delay_ms      = ${ext.logScheduleDelayMs}`);
   lines.push(`  file      = ${ext.fileOutput ? `${ext.fileOutput.directory} (rotate at ${ext.fileOutput.maxBytes} bytes, keep ${ext.fileOutput.maxFiles})` : 'off'}`);

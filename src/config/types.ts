@@ -47,6 +47,8 @@ export interface CodexOtelExtensions {
   metricsTemporality: 'delta' | 'cumulative';
   metricsExportIntervalMs: number;
   logQueueSize: number;
+  /** Cap of the log queue in estimated bytes of memory; whichever cap is reached first drops. */
+  logQueueMaxBytes: number;
   logBatchSize: number;
   logScheduleDelayMs: number;
   fileOutput?: FileOutputConfig;

@@ -5,6 +5,7 @@ import type { AggregatedCounter, AggregatedHistogram } from '../metrics/aggregat
 import { CATALOG, type AttributeSpec, type EventShape, type ShapeId } from './catalog.js';
 import type { EmitContext } from './context.js';
 import { toNonNegativeInteger, toWireValue } from './values.js';
+import { setRecordSizeHint } from '../export/record-size.js';
 import type { Instruments } from '../metrics/instruments.js';
 import type { TagCache } from '../metrics/sanitize.js';
 
@@ -59,6 +60,13 @@ function presenceBits(specs: readonly AttributeSpec[]): number[] {
 }
 
 const REDACTION_BIT = 2 ** 30;
+
+/**
+ * Rough memory of a queued record, for the queue's byte cap: the SDK's record with its own copy of the
+ * attributes (the common ones, shared strings, are in the overhead), plus each value (UTF-16).
+ */
+const RECORD_OVERHEAD_BYTES = 1024;
+const ATTRIBUTE_OVERHEAD_BYTES = 48;
 
 /**
  * The attributes object of a record, keys in wire order with the session's common attributes filled
@@ -138,12 +146,16 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
   }
   if (ctx.redactions > 0) present |= REDACTION_BIT;
   const attributes: AnyValueMap = { ...recordTemplate(target, shape, present) };
+  let bytes = RECORD_OVERHEAD_BYTES;
   for (let i = 0; i < specs.length; i++) {
     const value = values[i];
-    if (value !== undefined) attributes[specs[i]!.key] = value;
+    if (value === undefined) continue;
+    attributes[specs[i]!.key] = value;
+    bytes += typeof value === 'string' ? ATTRIBUTE_OVERHEAD_BYTES + 2 * value.length : ATTRIBUTE_OVERHEAD_BYTES;
   }
   if (ctx.redactions > 0) attributes[REDACTION_COUNT_KEY] = ctx.redactions;
   attributes['event.timestamp'] = isoTimestamp(now);
+  setRecordSizeHint(bytes);
   target.logger.emit({
     eventName: shape.name,
     severityNumber: SeverityNumber.INFO,
@@ -152,6 +164,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
     observedTimestamp: now,
     attributes,
   });
+  setRecordSizeHint(0);
   if (ctx.redactions > 0) target.redactionCounter.add(ctx.redactions, { event: shape.name });
   if (shape.counter) recordMetrics(target, shape, source);
 }

@@ -87,6 +87,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
       exporter,
       stats,
       maxQueueSize: ext.logQueueSize,
+      maxQueueBytes: ext.logQueueMaxBytes,
       maxExportBatchSize: ext.logBatchSize,
       scheduledDelayMillis: ext.logScheduleDelayMs,
       exportTimeoutMillis: exportTimeoutMs,

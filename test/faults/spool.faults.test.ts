@@ -118,7 +118,7 @@ describe('a full queue', () => {
     const emitMs = performance.now() - started;
     const result = await telemetry.shutdown();
     expect(result.delivery?.dropped).toMatchObject({ queue_full: 90, total: 90 });
-    expect(warnings).toEqual([expect.stringContaining('90 log record(s) dropped (queue_full: queue of 10 records full)')]);
+    expect(warnings).toEqual([expect.stringContaining('90 log record(s) dropped (queue_full: queue of 10 records or 33554432 bytes full)')]);
     await receiver.waitFor(() => droppedMetric('queue_full') === 90);
     const t = tally(receiver, prefix, 100);
     report('queue full (log_queue_size = 10, 100 emitted at once)', { ...t, counted: result.delivery?.dropped.queue_full, emitMs: Number(emitMs.toFixed(2)) });

@@ -18,6 +18,7 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import { recordSizeHint } from '../record-size.js';
 import { classifyFailure } from './outcome.js';
 import { RetryPolicy } from './retry.js';
 import type { ClaimedBatch, Spool } from './spool.js';
@@ -28,6 +29,8 @@ export interface DeliveryProcessorOptions {
   stats: DeliveryStats;
   /** Records held in memory at most; more are dropped and counted. */
   maxQueueSize: number;
+  /** Estimated bytes held in memory at most (one tool result weighs as much as hundreds of SSE chunks). */
+  maxQueueBytes?: number;
   maxExportBatchSize: number;
   scheduledDelayMillis: number;
   /** The exporter's own request timeout; an export that has not called back after this (+1 s) counts as failed. */
@@ -55,6 +58,10 @@ interface Batch {
 
 export class DeliveryLogProcessor implements LogRecordProcessor {
   private queue: ReadableLogRecord[] = [];
+  /** The estimated size of each queued record, in step with `queue`, and their sum. */
+  private sizes: number[] = [];
+  private queuedBytes = 0;
+  private readonly maxQueueBytes: number;
   private readonly maxQueueSize: number;
   private readonly batchSize: number;
   private readonly delay: number;
@@ -92,6 +99,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.exporter = options.exporter;
     this.stats = options.stats;
     this.maxQueueSize = Math.max(1, options.maxQueueSize);
+    this.maxQueueBytes = options.maxQueueBytes ?? Number.POSITIVE_INFINITY;
     this.batchSize = Math.max(1, Math.min(options.maxExportBatchSize, this.maxQueueSize));
     this.delay = Math.max(0, options.scheduledDelayMillis);
     this.retry = options.retry ?? new RetryPolicy();
@@ -107,13 +115,16 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
 
   /** The hot path: no allocation beyond the array slot, no I/O, no throw. */
   onEmit(logRecord: SdkLogRecord): void {
+    const size = recordSizeHint();
     if (this.closed) return;
     const queue = this.queue;
-    if (queue.length >= this.maxQueueSize) {
+    if (queue.length >= this.maxQueueSize || this.queuedBytes + size > this.maxQueueBytes) {
       if (this.droppedPending++ === 0) this.schedule();
       return;
     }
     queue.push(logRecord);
+    this.sizes.push(size);
+    this.queuedBytes += size;
     this.enqueued++;
     if (queue.length >= this.batchSize) {
       if (this.current === undefined && this.kick === undefined) this.schedule();
@@ -163,6 +174,8 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     }
     const queue = this.queue;
     this.queue = [];
+    this.sizes = [];
+    this.queuedBytes = 0;
     this.taken += queue.length;
     for (let start = 0; start < queue.length; start += this.batchSize) {
       const records = queue.slice(start, start + this.batchSize);
@@ -234,6 +247,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
         if (live) {
           const records = queue.length <= this.batchSize ? queue : queue.splice(0, this.batchSize);
           if (records === queue) this.queue = [];
+          this.releaseBytes(records.length);
           this.taken += records.length;
           if (this.queue.length === 0) this.due = false;
           if (Date.now() < this.pausedUntil && !this.closedPastDeadline()) {
@@ -407,11 +421,22 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     return performance.now() >= this.drainDeadline;
   }
 
+  /** Forgets the sizes of the `count` oldest records, which just left the queue. */
+  private releaseBytes(count: number): void {
+    if (count >= this.sizes.length) {
+      this.sizes = [];
+      this.queuedBytes = 0;
+      return;
+    }
+    for (const size of this.sizes.splice(0, count)) this.queuedBytes -= size;
+  }
+
   private reportDrops(): void {
     const count = this.droppedPending;
     if (count === 0) return;
     this.droppedPending = 0;
-    this.stats.drop(count, 'queue_full', `queue of ${this.maxQueueSize} records full`);
+    const cap = Number.isFinite(this.maxQueueBytes) ? ` or ${this.maxQueueBytes} bytes` : '';
+    this.stats.drop(count, 'queue_full', `queue of ${this.maxQueueSize} records${cap} full`);
   }
 
   private clearTimers(): void {

@@ -164,6 +164,7 @@ describe('codex-otel check, in process', () => {
       '  metrics_temporality        = "delta"',
       '  metrics_export_interval_ms = 60000',
       '  log_queue_size             = 65536',
+      '  log_queue_max_bytes        = 33554432',
       '  log_batch_size             = 1024',
       '  log_schedule_delay_ms      = 1000',
       '  file      = off',
