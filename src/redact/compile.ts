@@ -1,4 +1,5 @@
 import { redactionMarker, type PreservedContext, type SecretPattern } from './patterns.js';
+import { escapeRegex } from './prefilter.js';
 
 /** A pattern ready for the scrubber. */
 export interface CompiledSecretPattern {
@@ -8,6 +9,11 @@ export interface CompiledSecretPattern {
   readonly preserve: PreservedContext;
   /** False when the text cannot contain a match: a cheap substring test run before the regex. */
   readonly mayMatch: (text: string) => boolean;
+  /**
+   * Built-in patterns: the data compiled here. The scrubber reads its hints, precheck and `singleLine`
+   * to test all patterns in one pass and to run line-local patterns on the lines that need them.
+   */
+  readonly spec?: SecretPattern;
 }
 
 /** An operator-supplied pattern, as it comes from `[otel.codex_otel.redaction] extra_patterns`. */
@@ -37,6 +43,7 @@ export function compileBuiltInPattern(pattern: SecretPattern): CompiledSecretPat
     regex: new RegExp(pattern.source, `g${pattern.flags}`),
     preserve: pattern.preserve,
     mayMatch: pattern.precheck === undefined ? hintTest(pattern.hints, pattern.flags === 'i') : regexTest(pattern.precheck, pattern.flags),
+    spec: pattern,
   };
 }
 
@@ -121,8 +128,4 @@ function regexTest(source: string, flags: string): (text: string) => boolean {
     prechecks.set(key, test);
   }
   return test;
-}
-
-function escapeRegex(literal: string): string {
-  return literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

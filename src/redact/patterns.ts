@@ -46,6 +46,14 @@ export interface SecretPattern {
    * of `hints` when a substring test lets too much through to an expensive pattern.
    */
   readonly precheck?: string;
+  /**
+   * Optional, JavaScript only, needs `precheck`: no match contains a line feed, except as its first
+   * character when that character is the `(?:^|[^…])` that opens group 1 (kept in the output), and
+   * the precheck matches inside every match. The scrubber then runs the pattern only on the lines
+   * where the precheck matches, with the same result as on the whole text (`^` at a slice's start
+   * plays the part of the `\n` before the line). Re-check both claims whenever the source changes.
+   */
+  readonly singleLine?: true;
   /** The shape it catches, for the documentation. Fake. */
   readonly example: string;
 }
@@ -252,6 +260,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     preserve: 'prefix',
     hints: SECRET_NAME_HINTS,
     precheck: ASSIGNMENT_PRECHECK,
+    singleLine: true,
     example: '"client_secret": "<value>"',
   },
   {
@@ -261,6 +270,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     preserve: 'prefix',
     hints: SECRET_NAME_HINTS,
     precheck: ASSIGNMENT_PRECHECK,
+    singleLine: true,
     example: "api_key: '<value>'",
   },
   {
@@ -270,6 +280,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     preserve: 'prefix',
     hints: SECRET_NAME_HINTS,
     precheck: ASSIGNMENT_PRECHECK,
+    singleLine: true,
     example: 'DB_PASSWORD=<value>, password: <value>',
   },
 ];

@@ -50,9 +50,32 @@ export function scrubThenPreview(output: string, scrubber: Scrubber, counter?: R
  * The number of UTF-16 code units of the longest prefix whose UTF-8 encoding fits in `maxBytes`,
  * never ending between the two halves of a surrogate pair. A lone surrogate counts as the 3 bytes
  * of U+FFFD, which is what it becomes on the wire.
+ *
+ * `TextEncoder.encodeInto` computes exactly this (it stops before a character that does not fit and
+ * encodes a lone surrogate as U+FFFD), natively. Only the first `maxBytes` code units can fit, so only
+ * they are encoded; a pair cut there becomes a lone surrogate at the end, which cannot fit either.
  */
 export function utf8PrefixLength(text: string, maxBytes: number): number {
   // Every code unit takes at most 3 bytes, so short texts fit without counting.
+  if (text.length * 3 <= maxBytes) return text.length;
+  // Odd limits (negative, NaN, huge: the buffer is as large as the limit) take the reference path.
+  if (!(maxBytes >= 0 && maxBytes <= MAX_ENCODED_BYTES)) return utf8PrefixLengthByUnits(text, maxBytes);
+  const head = text.length > maxBytes ? text.slice(0, maxBytes) : text;
+  return encoder.encodeInto(head, encodeBuffer(maxBytes)).read;
+}
+
+const MAX_ENCODED_BYTES = 64 * 1024;
+const encoder = new TextEncoder();
+let scratch = new Uint8Array(PREVIEW_MAX_BYTES);
+
+/** A view of exactly `size` bytes over a reused buffer: the encoded bytes themselves are not used. */
+function encodeBuffer(size: number): Uint8Array {
+  if (scratch.length < size) scratch = new Uint8Array(size);
+  return scratch.length === size ? scratch : scratch.subarray(0, size);
+}
+
+/** The reference implementation of `utf8PrefixLength`, one code unit at a time; kept for the tests. */
+export function utf8PrefixLengthByUnits(text: string, maxBytes: number): number {
   if (text.length * 3 <= maxBytes) return text.length;
   let bytes = 0;
   let i = 0;
