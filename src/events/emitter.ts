@@ -62,11 +62,12 @@ function presenceBits(specs: readonly AttributeSpec[]): number[] {
 const REDACTION_BIT = 2 ** 30;
 
 /**
- * Rough memory of a queued record, for the queue's byte cap: the SDK's record with its own copy of the
- * attributes (the common ones, shared strings, are in the overhead), plus each value (UTF-16).
+ * Rough memory of a queued record, for the queue's byte cap: the SDK's record and its copy of the
+ * attributes (the common values are shared strings), plus each value the emitter wrote (UTF-16).
+ * Calibrated on the outage benchmark: 60,000 mostly small records grew the heap by about 28 MiB.
  */
-const RECORD_OVERHEAD_BYTES = 1024;
-const ATTRIBUTE_OVERHEAD_BYTES = 48;
+const RECORD_OVERHEAD_BYTES = 384;
+const ATTRIBUTE_OVERHEAD_BYTES = 16;
 
 /**
  * The attributes object of a record, keys in wire order with the session's common attributes filled

@@ -66,6 +66,11 @@ export interface Pipeline {
   spoolDirectory?: string;
 }
 
+/** Kept back from the bound for the bookkeeping after the race: the synchronous spool write of what is left. */
+function boundMarginMs(timeoutMs: number): number {
+  return Math.min(50, Math.floor(timeoutMs * 0.05));
+}
+
 /** Part of the shutdown bound kept for writing what is left to the spool (synchronously) at the end. */
 export function spoolReserveMs(timeoutMs: number): number {
   return Math.min(500, Math.floor(timeoutMs * 0.25));
@@ -172,7 +177,8 @@ async function boundedShutdown(
   const drainBy = deadline - spoolReserveMs(timeoutMs);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+    // Stop short of the bound by the time the synchronous spool write below may take, so the bound holds.
+    timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs - boundMarginMs(timeoutMs)));
   });
   // Logs first, then metrics: the last metric export then carries the final drop and spool counts
   // (codex_otel.dropped_records). Metrics get what is left of the bound.

@@ -85,8 +85,9 @@ describe('shutdown', () => {
     const result = await telemetry.shutdown();
     const elapsed = performance.now() - started;
     expect(result.completed).toBe(false);
-    expect(elapsed).toBeGreaterThanOrEqual(790);
-    expect(elapsed).toBeLessThan(800 + 400);
+    // It waits for the collector almost to the bound, and never past it (event-loop jitter aside).
+    expect(elapsed).toBeGreaterThanOrEqual(700);
+    expect(elapsed).toBeLessThanOrEqual(800 + 25);
     await receiver.waitFor(() => receiver.requests.length > 0);
   });
 
