@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { safeEndpoint } from '../config/safe-endpoint.js';
 import { readConfig } from '../config/load.js';
 import { formatProblem } from '../config/problems.js';
 import { replaySpool, resolveSpoolConfig } from '../export/delivery/replay.js';
@@ -61,7 +62,7 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
   for (const line of warnings) io.err(line);
   const summary = {
     spool: spoolConfig.directory,
-    endpoint: config.exporter.endpoint,
+    endpoint: safeEndpoint(config.exporter.endpoint),
     before,
     sent: { records: replay.sent, batches: replay.sentBatches },
     failed: { records: replay.failed, batches: replay.failedBatches },

@@ -1,4 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { safeEndpoint } from './safe-endpoint.js';
 import { isAbsolute, resolve } from 'node:path';
 import { expandHeaderValue, mergeEnvironmentHeaders } from './headers.js';
 import type { ProblemList } from './problems.js';
@@ -119,9 +120,7 @@ function parseEndpoint(body: Table, path: string, problems: ProblemList): string
   return raw;
 }
 
-function redactUserInfo(raw: string): string {
-  return raw.replace(/\/\/[^/@\s]*@/, '//***@');
-}
+const redactUserInfo = safeEndpoint;
 
 function isPathless(endpoint: string): boolean {
   const url = new URL(endpoint);

@@ -1,4 +1,5 @@
 import { resolveSpoolConfig } from './spool.js';
+import { safeEndpoint } from './safe-endpoint.js';
 import type { ExporterConfig, OtelConfig } from './types.js';
 
 export const MASK = '***';
@@ -10,7 +11,7 @@ export function maskedConfig(config: OtelConfig): OtelConfig {
     if (exporter.kind === 'otlp-http' || exporter.kind === 'otlp-grpc') {
       for (const name of Object.keys(exporter.headers)) exporter.headers[name] = MASK;
       // Credentials in the URL (warned about by the loader) are as secret as a header.
-      exporter.endpoint = exporter.endpoint.replace(/\/\/[^/@\s]*@/, `//${MASK}@`);
+      exporter.endpoint = safeEndpoint(exporter.endpoint);
     }
   }
   if (copy.extensions.identity.salt !== undefined) copy.extensions.identity.salt = MASK;

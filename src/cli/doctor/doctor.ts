@@ -9,6 +9,7 @@
  * one point of the counter `codex_otel.doctor.canary` (value 1) with the same resource.
  */
 import { randomUUID } from 'node:crypto';
+import { safeEndpoint } from '../../config/safe-endpoint.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
@@ -143,7 +144,7 @@ async function check(
 }
 
 function describeExporter(exporter: NetworkExporterConfig): string {
-  const endpoint = exporter.endpoint.replace(/\/\/[^/@\s]*@/, '//***@');
+  const endpoint = safeEndpoint(exporter.endpoint);
   return exporter.kind === 'otlp-http' ? `otlp-http (${exporter.protocol}) ${endpoint}` : `otlp-grpc ${endpoint}`;
 }
 

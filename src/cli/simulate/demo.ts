@@ -4,6 +4,7 @@
  * also sends everything to a collector (the compose stack listens on http://127.0.0.1:4318).
  */
 import { relative, resolve } from 'node:path';
+import { safeEndpoint } from '../../config/safe-endpoint.js';
 import type { Command } from 'commander';
 import { runAudit } from '../audit/command.js';
 import type { CliIo } from '../io.js';
@@ -19,7 +20,7 @@ export interface DemoOptions {
 export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> {
   const out = resolve(options.out ?? DEFAULT_OUT_DIR);
   const shown = relative(process.cwd(), out) || '.';
-  io.out(`== codex-otel demo: simulated agent sessions → OTLP/JSON files in ${shown}/${options.endpoint ? ` and OTLP/HTTP to ${options.endpoint}` : ' (offline: no collector needed)'}`);
+  io.out(`== codex-otel demo: simulated agent sessions → OTLP/JSON files in ${shown}/${options.endpoint ? ` and OTLP/HTTP to ${safeEndpoint(options.endpoint)}` : ' (offline: no collector needed)'}`);
   io.out('');
   let summary: SimulateSummary | undefined;
   try {

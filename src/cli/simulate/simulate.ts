@@ -3,6 +3,7 @@
  * exporters, with a summary of what was emitted, exported, failed and dropped.
  */
 import type { DeliveryStatsSnapshot } from '../../export/delivery/stats.js';
+import { safeEndpoint } from '../../config/safe-endpoint.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -177,12 +178,12 @@ export async function simulate(options: SimulateOptions, io: CliIo, signal?: Abo
   const logExporters: CountingLogExporter[] = [];
   const metricExporters: CountingMetricExporter[] = [];
   if (isNetworkExporter(config.exporter)) {
-    logExporters.push(new CountingLogExporter(createLogExporter(config.exporter), `${config.exporter.kind} ${config.exporter.endpoint}`));
+    logExporters.push(new CountingLogExporter(createLogExporter(config.exporter), `${config.exporter.kind} ${safeEndpoint(config.exporter.endpoint)}`));
   }
   if (isNetworkExporter(config.metricsExporter)) {
     metricExporters.push(new CountingMetricExporter(
       createMetricExporter(config.metricsExporter, config.extensions.metricsTemporality),
-      `${config.metricsExporter.kind} ${config.metricsExporter.endpoint}`,
+      `${config.metricsExporter.kind} ${safeEndpoint(config.metricsExporter.endpoint)}`,
     ));
   }
   if (file) {
