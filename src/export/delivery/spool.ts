@@ -46,6 +46,8 @@ export interface ClaimedBatch {
   count: number;
 }
 
+let fileSequence = 0;
+
 export class Spool {
   readonly directory: string;
   readonly maxBytes: number;
@@ -53,7 +55,6 @@ export class Spool {
   private readonly pid = process.pid;
   /** Per process, not per Spool: two pipelines of one process never take each other's claims for stale. */
   private readonly token = PROCESS_TOKEN;
-  private seq = 0;
   /** Bytes in the folder as last scanned, plus our own writes since; -1 before the first scan. */
   private used = -1;
 
@@ -233,8 +234,9 @@ export class Spool {
   }
 
   private newReadyName(count: number): string {
-    this.seq++;
-    return `logs-${String(Date.now()).padStart(13, '0')}-${this.pid}-${this.seq}-n${count}.jsonl`;
+    // One sequence per process: two Spools of one process on one folder must never pick the same name.
+    fileSequence++;
+    return `logs-${String(Date.now()).padStart(13, '0')}-${this.pid}-${fileSequence}-n${count}.jsonl`;
   }
 
   /** Writes to a temporary name, then renames: a reader never sees half a file under a ready or claim name. */
