@@ -18,33 +18,41 @@ export interface SseEventReader<E> {
 export async function* instrumentSseStream<E>(session: Session, stream: AsyncIterable<E>, reader: SseEventReader<E>): AsyncGenerator<E> {
   const iterator = stream[Symbol.asyncIterator]();
   let completed = false;
-  for (;;) {
-    const started = performance.now();
-    let step: IteratorResult<E>;
-    try {
-      step = await iterator.next();
-    } catch (error) {
+  let finished = false;
+  try {
+    for (;;) {
+      const started = performance.now();
+      let step: IteratorResult<E>;
+      try {
+        step = await iterator.next();
+      } catch (error) {
+        finished = true;
+        if (!completed) session.sseEventFailed({ durationMs: performance.now() - started, error: errorMessage(error) });
+        throw error;
+      }
+      if (step.done) {
+        finished = true;
+        return;
+      }
+      const event = step.value;
       const durationMs = performance.now() - started;
-      if (completed) throw error;
-      session.sseEventFailed({ durationMs, error: errorMessage(error) });
-      throw error;
+      const usage = safe(() => reader.usage?.(event));
+      const failure = safe(() => reader.error?.(event));
+      if (usage) {
+        completed = true;
+        session.sseEventCompleted(usage);
+      } else if (failure !== undefined) {
+        const kind = safe(() => reader.kind(event));
+        if (kind === 'response.completed') session.sseEventCompletedFailed({ error: failure });
+        else session.sseEventFailed({ ...(kind !== undefined ? { kind } : {}), durationMs, error: failure });
+      } else {
+        session.sseEvent({ kind: safe(() => reader.kind(event)) ?? 'unknown', durationMs });
+      }
+      yield event;
     }
-    if (step.done) return;
-    const event = step.value;
-    const durationMs = performance.now() - started;
-    const usage = safe(() => reader.usage?.(event));
-    const failure = safe(() => reader.error?.(event));
-    if (usage) {
-      completed = true;
-      session.sseEventCompleted(usage);
-    } else if (failure !== undefined) {
-      const kind = safe(() => reader.kind(event));
-      if (kind === 'response.completed') session.sseEventCompletedFailed({ error: failure });
-      else session.sseEventFailed({ ...(kind !== undefined ? { kind } : {}), durationMs, error: failure });
-    } else {
-      session.sseEvent({ kind: safe(() => reader.kind(event)) ?? 'unknown', durationMs });
-    }
-    yield event;
+  } finally {
+    // The consumer stopped early (break, return, throw): close the upstream stream as `for await` would.
+    if (!finished) await iterator.return?.();
   }
 }
 
@@ -61,7 +69,8 @@ export async function timeApiRequest<T>(
   const started = performance.now();
   try {
     const result = await attempt();
-    const status = safe(() => statusOf?.(result));
+    // Without statusOf, a fetch-like result carries its own `status`.
+    const status = safe(() => (statusOf ? statusOf(result) : statusField(result)));
     session.apiRequest({ ...fields, durationMs: performance.now() - started, ...(status !== undefined ? { status } : {}) });
     return result;
   } catch (error) {
@@ -103,6 +112,11 @@ export async function timeToolCall<T>(
     session.toolResult({ ...fields, durationMs: performance.now() - started, success: false, output: errorMessage(error) });
     throw error;
   }
+}
+
+function statusField(result: unknown): number | undefined {
+  const status = (result as { status?: unknown } | null | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
 }
 
 function errorMessage(error: unknown): string {
