@@ -101,6 +101,7 @@ export class Telemetry {
       tagCache: this.tagCache,
       redactionCounter: this.instruments.redactions,
       templates: new Map(),
+      lifecycle: this.pipeline,
     };
     return new Session(target, this.shapes, this.instruments, common[0]![1]);
   }

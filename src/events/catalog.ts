@@ -116,7 +116,7 @@ export const CATALOG = {
       { key: 'event.kind', type: 'string', from: 'kind', fallback: 'unknown' },
       DURATION,
     ],
-    metric: { counter: 'codex.sse_event', histogram: 'codex.sse_event.duration_ms', tags: [['kind', (i: any) => i.kind], ['success', () => 'true']] },
+    metric: { counter: 'codex.sse_event', histogram: 'codex.sse_event.duration_ms', tags: [['kind', (i: any) => i.kind ?? 'unknown'], ['success', () => 'true']] },
   },
   sseChunkFailed: {
     name: 'codex.sse_event',
@@ -174,7 +174,7 @@ export const CATALOG = {
       SUCCESS,
       ERROR_OPTIONAL,
     ],
-    metric: { counter: 'codex.websocket.event', histogram: 'codex.websocket.event.duration_ms', tags: [['kind', (i: any) => i.kind], ['success', successOf]] },
+    metric: { counter: 'codex.websocket.event', histogram: 'codex.websocket.event.duration_ms', tags: [['kind', (i: any) => i.kind ?? 'unknown'], ['success', successOf]] },
   },
   userPrompt: {
     name: 'codex.user_prompt',
@@ -193,7 +193,7 @@ export const CATALOG = {
     ],
     metric: {
       counter: 'codex.approval.requested',
-      tags: [['tool', (i: any) => i.toolName], ['approved', (i: any) => String(isApproval(normaliseDecision(i.decision)))]],
+      tags: [['tool', (i: any) => i.toolName ?? 'unknown'], ['approved', (i: any) => String(isApproval(normaliseDecision(i.decision)))]],
     },
   },
   sandboxOutcome: {
@@ -222,7 +222,7 @@ export const CATALOG = {
       counter: 'codex.tool.call',
       histogram: 'codex.tool.call.duration_ms',
       tags: [
-        ['tool', (i: any) => i.toolName],
+        ['tool', (i: any) => i.toolName ?? 'unknown'],
         ['success', successOf],
         ['sandbox', (i: any) => i.sandbox ?? 'none'],
         ['sandbox_policy', (i: any) => i.sandboxPolicy ?? 'unspecified'],

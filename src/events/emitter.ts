@@ -121,6 +121,8 @@ export interface EmitTarget {
   tagCache: TagCache;
   redactionCounter: AggregatedCounter;
   templates: TemplateCache;
+  /** The telemetry's lifecycle: after shutdown began, a record is counted as dropped instead of built. */
+  lifecycle: { readonly closed: boolean; dropLate(): void };
 }
 
 /** Per session: each shape's record templates, by which attributes are present (see `recordTemplate`). */
@@ -131,6 +133,10 @@ export type TemplateCache = Map<ResolvedShape, Map<number, AnyValueMap>>;
  * then the common attributes; records the shape's counter and histogram with the same input.
  */
 export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unknown, now = Date.now()): void {
+  if (target.lifecycle.closed) {
+    target.lifecycle.dropLate();
+    return;
+  }
   const source = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : EMPTY;
   const ctx = target.context;
   ctx.redactions = 0;

@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { safeEndpoint } from '../config/safe-endpoint.js';
 import type { Logger } from '@opentelemetry/api-logs';
 import { LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, InstrumentType, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -62,6 +63,10 @@ export interface Pipeline {
   stats(): DeliveryStatsSnapshot;
   /** Called on every drop (the `codex_otel.dropped_records` self-metric). */
   onDropped(listener: DropListener | undefined): void;
+  /** True once shutdown has begun: a record emitted now can no longer be sent. */
+  readonly closed: boolean;
+  /** Counts a record the caller emitted after shutdown began (`after_shutdown`). */
+  dropLate(): void;
   /** The spool folder in use, if any. */
   spoolDirectory?: string;
 }
@@ -105,7 +110,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   if (isNetworkExporter(config.exporter)) {
     const exporter = createLogExporter(config.exporter, exportTimeoutMs);
     takeOverRetries(exporter);
-    addLogProcessor(exporter, `logs to ${config.exporter.endpoint}`, true);
+    addLogProcessor(exporter, `logs to ${safeEndpoint(config.exporter.endpoint)}`, true);
   }
   for (const exporter of options.logExporters ?? []) addLogProcessor(exporter, 'logs', false);
   if (ext.fileOutput) addLogProcessor(new JsonLinesLogExporter(ext.fileOutput), 'file logs', false);
@@ -132,7 +137,9 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   const meterProvider = new MeterProvider({ resource: resources.metrics, readers });
 
   let shutdownPromise: Promise<ShutdownResult> | undefined;
+  let closed = false;
   const shutdown = (): Promise<ShutdownResult> => {
+    closed = true;
     shutdownPromise ??= boundedShutdown(processors, retryingMetricExporters, loggerProvider, meterProvider, ext.shutdownTimeoutMs, stats);
     return shutdownPromise;
   };
@@ -148,6 +155,8 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
     shutdown,
     stats: () => stats.snapshot(),
     onDropped: (listener) => stats.onDrop(listener),
+    get closed() { return closed; },
+    dropLate: () => stats.drop(1, 'after_shutdown', 'emitted after shutdown began'),
     ...(spool ? { spoolDirectory: spool.directory } : {}),
   };
 }

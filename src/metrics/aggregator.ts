@@ -201,11 +201,15 @@ abstract class AggregatorProducer implements MetricProducer {
         });
       }
     }
+    this.collected(now);
     return {
       resourceMetrics: { resource: UNUSED_RESOURCE, scopeMetrics: metrics.length ? [{ scope: this.aggregator.scope, metrics }] : [] },
       errors: [],
     };
   }
+
+  /** Called with the end time of the points just produced. */
+  protected collected(_endMillis: number): void {}
 
   protected abstract readonly temporality: AggregationTemporality;
   protected abstract counterPoints(counter: AggregatedCounter, now: number): DataPoint<number>[];
@@ -250,10 +254,9 @@ class DeltaProducer extends AggregatorProducer {
   private readonly counterMarks = new WeakMap<CounterSeries, number>();
   private readonly histogramMarks = new WeakMap<HistogramSeries, HistogramMark>();
 
-  override async collect(): Promise<CollectionResult> {
-    const result = await super.collect();
-    this.lastCollectMillis = Date.now();
-    return result;
+  /** The next interval starts exactly where this one ended. */
+  protected override collected(endMillis: number): void {
+    this.lastCollectMillis = endMillis;
   }
 
   private startTime(series: { startMillis: number }): HrTime {

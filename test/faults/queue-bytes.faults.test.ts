@@ -32,3 +32,17 @@ describe('the log queue byte cap', () => {
     expect(exporter.records + dropped.queue_full).toBe(100);
   });
 });
+
+describe('a record emitted after shutdown', () => {
+  it('is counted as dropped (after_shutdown), never lost silently', async () => {
+    const exporter = new CountingExporter();
+    const { config } = parseConfigText('[otel]\n', {});
+    const telemetry = createTelemetry(config!, { diagnostics: false, logExporters: [exporter], delivery: { warn: () => undefined } });
+    const session = telemetry.startSession({ conversationId: 'late-1', model: 'gpt-5' });
+    session.userPrompt('before');
+    await telemetry.shutdown();
+    for (let i = 0; i < 7; i++) session.userPrompt('after');
+    expect(exporter.records).toBe(1);
+    expect(telemetry.deliveryStats().dropped.after_shutdown).toBe(7);
+  });
+});

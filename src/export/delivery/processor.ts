@@ -116,6 +116,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   /** The hot path: no allocation beyond the array slot, no I/O, no throw. */
   onEmit(logRecord: SdkLogRecord): void {
     const size = recordSizeHint();
+    // The pipeline counts records emitted after shutdown began (they never reach a processor).
     if (this.closed) return;
     const queue = this.queue;
     if (queue.length >= this.maxQueueSize || this.queuedBytes + size > this.maxQueueBytes) {

@@ -16,9 +16,11 @@ export type DropReason =
   /** A spooled line could not be decoded (a partial write by a killed process). */
   | 'spool_corrupt'
   /** No spool is configured and the export failed for good. */
-  | 'export_failed';
+  | 'export_failed'
+  /** Emitted after shutdown had begun: nothing can send it any more. */
+  | 'after_shutdown';
 
-export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'spool_full', 'spool_unwritable', 'rejected', 'spool_corrupt', 'export_failed'];
+export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'spool_full', 'spool_unwritable', 'rejected', 'spool_corrupt', 'export_failed', 'after_shutdown'];
 
 export interface DeliveryStatsSnapshot {
   /** Records accepted by the exporters (first try, retry or replay). */
@@ -40,7 +42,7 @@ export class DeliveryStats {
   spooled = 0;
   replayed = 0;
   retries = 0;
-  private readonly drops: Record<DropReason, number> = { queue_full: 0, spool_full: 0, spool_unwritable: 0, rejected: 0, spool_corrupt: 0, export_failed: 0 };
+  private readonly drops: Record<DropReason, number> = { queue_full: 0, spool_full: 0, spool_unwritable: 0, rejected: 0, spool_corrupt: 0, export_failed: 0, after_shutdown: 0 };
   private readonly warned = new Set<DropReason>();
   private listener: DropListener | undefined;
 
