@@ -116,17 +116,17 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   if (ext.fileOutput) addLogProcessor(new JsonLinesLogExporter(ext.fileOutput), 'file logs', false);
   const loggerProvider = new LoggerProvider({ resource: resources.logs, processors });
 
-  const metricExporters = [...(options.metricExporters ?? [])];
-  const retryingMetricExporters: RetryingMetricExporter[] = [];
+  // Every metric exporter goes through the retrying wrapper: one retry policy, and at the shutdown bound
+  // an export still in flight is answered, so the SDK reader's own timer cannot hold the process.
+  const metricRetry = new RetryPolicy({ ...delivery.retry, budgetMs: Math.min(retry.options.budgetMs, ext.metricsExportIntervalMs / 2) });
+  const metricExporters: RetryingMetricExporter[] = [];
   if (isNetworkExporter(config.metricsExporter)) {
     const exporter = createMetricExporter(config.metricsExporter, ext.metricsTemporality, exportTimeoutMs);
     takeOverRetries(exporter);
-    const metricRetry = new RetryPolicy({ ...delivery.retry, budgetMs: Math.min(retry.options.budgetMs, ext.metricsExportIntervalMs / 2) });
-    const retrying = new RetryingMetricExporter(exporter, metricRetry, stats);
-    retryingMetricExporters.push(retrying);
-    metricExporters.unshift(retrying);
+    metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats));
   }
-  if (ext.fileOutput) metricExporters.push(new JsonLinesMetricExporter(ext.fileOutput, ext.metricsTemporality));
+  for (const exporter of options.metricExporters ?? []) metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats));
+  if (ext.fileOutput) metricExporters.push(new RetryingMetricExporter(new JsonLinesMetricExporter(ext.fileOutput, ext.metricsTemporality), metricRetry, stats));
   const aggregator = new MetricAggregator({ name: METER_NAME });
   const readers = metricExporters.map((exporter) => new PeriodicExportingMetricReader({
     exporter,
@@ -140,7 +140,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   let closed = false;
   const shutdown = (): Promise<ShutdownResult> => {
     closed = true;
-    shutdownPromise ??= boundedShutdown(processors, retryingMetricExporters, loggerProvider, meterProvider, ext.shutdownTimeoutMs, stats);
+    shutdownPromise ??= boundedShutdown(processors, metricExporters, loggerProvider, meterProvider, ext.shutdownTimeoutMs, stats);
     return shutdownPromise;
   };
 

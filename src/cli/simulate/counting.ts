@@ -78,8 +78,29 @@ function settle(tally: ExportTally, items: number, result: ExportResult): void {
   }
 }
 
+/**
+ * Settles one export in the tally, counting a batch as failed once however often it is retried, and
+ * uncounting it when a retry succeeds. Retries re-send the same batch object.
+ */
+function settleOnce<B extends object>(tally: ExportTally, failed: WeakSet<B>, batch: B, items: number, result: ExportResult): void {
+  const counted = failed.has(batch);
+  if (result.code === ExportResultCode.SUCCESS) {
+    if (counted) {
+      failed.delete(batch);
+      tally.failed -= items;
+    }
+    settle(tally, items, result);
+  } else if (counted) {
+    tally.failedCalls++;
+  } else {
+    failed.add(batch);
+    settle(tally, items, result);
+  }
+}
+
 export class CountingLogExporter implements LogRecordExporter {
   readonly tally = newTally();
+  private readonly failedBatches = new WeakSet<ReadableLogRecord[]>();
 
   constructor(readonly inner: LogRecordExporter, readonly label: string) {}
 
@@ -89,7 +110,7 @@ export class CountingLogExporter implements LogRecordExporter {
     const finish = (result: ExportResult) => {
       if (settled) return;
       settled = true;
-      settle(this.tally, records.length, result);
+      settleOnce(this.tally, this.failedBatches, records, records.length, result);
       done(result);
     };
     try {
@@ -110,6 +131,7 @@ export class CountingLogExporter implements LogRecordExporter {
 
 export class CountingMetricExporter implements PushMetricExporter {
   readonly tally = newTally();
+  private readonly failedBatches = new WeakSet<ResourceMetrics>();
   selectAggregationTemporality?: (instrumentType: InstrumentType) => AggregationTemporality;
   selectAggregation?: (instrumentType: InstrumentType) => AggregationOption;
 
@@ -126,7 +148,7 @@ export class CountingMetricExporter implements PushMetricExporter {
     const finish = (result: ExportResult) => {
       if (settled) return;
       settled = true;
-      settle(this.tally, points, result);
+      settleOnce(this.tally, this.failedBatches, metrics, points, result);
       done(result);
     };
     try {

@@ -3,6 +3,7 @@
  * exporters, with a summary of what was emitted, exported, failed and dropped.
  */
 import type { DeliveryStatsSnapshot } from '../../export/delivery/stats.js';
+import { takeOverRetries } from '../../export/delivery/outcome.js';
 import { safeEndpoint } from '../../config/safe-endpoint.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -177,14 +178,16 @@ export async function simulate(options: SimulateOptions, io: CliIo, signal?: Abo
   // The exporters the pipeline would build, built here so each can be wrapped in a counter.
   const logExporters: CountingLogExporter[] = [];
   const metricExporters: CountingMetricExporter[] = [];
+  // As the pipeline does for its own: one retry policy (the pipeline's), not the SDK's inner retries too.
   if (isNetworkExporter(config.exporter)) {
-    logExporters.push(new CountingLogExporter(createLogExporter(config.exporter), `${config.exporter.kind} ${safeEndpoint(config.exporter.endpoint)}`));
+    const exporter = createLogExporter(config.exporter);
+    takeOverRetries(exporter);
+    logExporters.push(new CountingLogExporter(exporter, `${config.exporter.kind} ${safeEndpoint(config.exporter.endpoint)}`));
   }
   if (isNetworkExporter(config.metricsExporter)) {
-    metricExporters.push(new CountingMetricExporter(
-      createMetricExporter(config.metricsExporter, config.extensions.metricsTemporality),
-      `${config.metricsExporter.kind} ${safeEndpoint(config.metricsExporter.endpoint)}`,
-    ));
+    const exporter = createMetricExporter(config.metricsExporter, config.extensions.metricsTemporality);
+    takeOverRetries(exporter);
+    metricExporters.push(new CountingMetricExporter(exporter, `${config.metricsExporter.kind} ${safeEndpoint(config.metricsExporter.endpoint)}`));
   }
   if (file) {
     logExporters.push(new CountingLogExporter(new JsonLinesLogExporter(file), `file ${join(file.directory, LOGS_FILE)}`));
