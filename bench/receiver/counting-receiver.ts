@@ -13,7 +13,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { encodeEmptyResponse, OTLP_SERVICES, requestType } from '../../test/support/otlp-protos.js';
+import { encodeEmptyResponse, exportServiceDefinition, requestType } from '../../test/support/otlp-protos.js';
 
 export interface ReceiverPorts {
   http: number;
@@ -121,24 +121,9 @@ const blackHoleServer = http.createServer((req, res) => {
 });
 blackHoleServer.requestTimeout = 0;
 
-function grpcService(signal: 'logs' | 'metrics'): grpc.ServiceDefinition {
-  const identity = (buffer: Buffer): Buffer => buffer;
-  return {
-    Export: {
-      path: `/${OTLP_SERVICES[signal].service}/Export`,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-      originalName: 'export',
-    },
-  };
-}
 
 const grpcServer = new grpc.Server({ 'grpc.max_receive_message_length': 256 * 1024 * 1024 });
-grpcServer.addService(grpcService('logs'), {
+grpcServer.addService(exportServiceDefinition('logs'), {
   Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     try {
       acceptLogs(countRecords(logsType.decode(call.request) as unknown as LogsShape));
@@ -149,7 +134,7 @@ grpcServer.addService(grpcService('logs'), {
     }
   },
 });
-grpcServer.addService(grpcService('metrics'), {
+grpcServer.addService(exportServiceDefinition('metrics'), {
   Export: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
     counts.metricRequests++;
     callback(null, METRICS_RESPONSE);

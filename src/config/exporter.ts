@@ -107,11 +107,11 @@ function parseEndpoint(body: Table, path: string, problems: ProblemList): string
   try {
     url = new URL(raw);
   } catch {
-    problems.error(keyPath, 'is not a URL', 'an http:// or https:// URL', JSON.stringify(redactUserInfo(raw)));
+    problems.error(keyPath, 'is not a URL', 'an http:// or https:// URL', JSON.stringify(safeEndpoint(raw)));
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    problems.error(keyPath, 'must use http:// or https://', 'an http:// or https:// URL', JSON.stringify(redactUserInfo(raw)));
+    problems.error(keyPath, 'must use http:// or https://', 'an http:// or https:// URL', JSON.stringify(safeEndpoint(raw)));
     return undefined;
   }
   if (url.username || url.password) {
@@ -119,8 +119,6 @@ function parseEndpoint(body: Table, path: string, problems: ProblemList): string
   }
   return raw;
 }
-
-const redactUserInfo = safeEndpoint;
 
 function isPathless(endpoint: string): boolean {
   const url = new URL(endpoint);
@@ -130,7 +128,7 @@ function isPathless(endpoint: string): boolean {
 function suggestPath(endpoint: string, signal: Signal): string {
   const url = new URL(endpoint);
   url.pathname = `/v1/${signal}`;
-  return JSON.stringify(redactUserInfo(url.toString()));
+  return JSON.stringify(safeEndpoint(url.toString()));
 }
 
 /** Why a TLS file cannot be used, or undefined when it is a readable file. A folder passes access(R_OK), so check it. */

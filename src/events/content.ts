@@ -1,5 +1,5 @@
 import type { OtelConfig } from '../config/types.js';
-import { compileExtraPatterns, createScrubber, promptLength, redactPrompt, SCRUB_WINDOW, scrubThenPreview } from '../redact/index.js';
+import { compileExtraPatterns, createScrubber, promptLength, redactPrompt, scrubThenPreview, scrubWindow } from '../redact/index.js';
 import type { ContentPolicy } from './context.js';
 
 /**
@@ -15,21 +15,13 @@ export function createContentPolicy(config: OtelConfig): ContentPolicy {
     extraPatterns: extra.ok ? extra.patterns : [],
   });
   const logUserPrompt = config.logUserPrompt;
+  // Free text is sent cut to 32 K; only the 64 K scrub window (that plus a margin for a secret across the
+  // cut) is scrubbed, so a caller passing megabytes does not pay for scrubbing what is never sent.
   return {
-    scrub: (text, counter) => scrubber.scrub(window(text), counter),
+    scrub: (text, counter) => scrubber.scrub(scrubWindow(text), counter),
     preview: (text, counter) => scrubThenPreview(text, scrubber, counter),
-    prompt: (text, counter) => redactPrompt(window(text), logUserPrompt, scrubber, counter),
+    prompt: (text, counter) => redactPrompt(scrubWindow(text), logUserPrompt, scrubber, counter),
     promptLength,
   };
 }
 
-/**
- * Free text is sent cut to MAX_STRING_LENGTH (32 K), so only the first SCRUB_WINDOW (64 K) is scrubbed:
- * all that is sent plus a margin for a secret that straddles the cut. A caller passing megabytes does
- * not pay for scrubbing what is never sent.
- */
-function window(text: string): string {
-  if (text.length <= SCRUB_WINDOW) return text;
-  const end = text.charCodeAt(SCRUB_WINDOW - 1) >= 0xd800 && text.charCodeAt(SCRUB_WINDOW - 1) <= 0xdbff ? SCRUB_WINDOW - 1 : SCRUB_WINDOW;
-  return text.slice(0, end);
-}

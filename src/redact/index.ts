@@ -21,6 +21,7 @@ export {
   SCRUB_WINDOW,
   outputPreview,
   scrubThenPreview,
+  scrubWindow,
   type PreviewOptions,
 } from './preview.js';
 export { PROMPT_REDACTED, promptLength, redactPrompt } from './prompt.js';

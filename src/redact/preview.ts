@@ -40,10 +40,14 @@ export function outputPreview(text: string, options: PreviewOptions = {}): strin
  * preview no longer matches its pattern. Redactions are added to `counter`.
  */
 export function scrubThenPreview(output: string, scrubber: Scrubber, counter?: RedactionCounter): string {
-  const windowEnd = output.length > SCRUB_WINDOW ? codePointBoundary(output, SCRUB_WINDOW) : output.length;
-  const window = windowEnd < output.length ? output.slice(0, windowEnd) : output;
+  const window = scrubWindow(output);
   const scrubbed = scrubber.scrub(window, counter);
   return outputPreview(scrubbed, { alreadyCut: window !== output });
+}
+
+/** The part of a text that is scrubbed: the first SCRUB_WINDOW code units, never ending inside a surrogate pair. */
+export function scrubWindow(text: string): string {
+  return text.length > SCRUB_WINDOW ? text.slice(0, codePointBoundary(text, SCRUB_WINDOW)) : text;
 }
 
 /**

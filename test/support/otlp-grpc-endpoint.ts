@@ -11,32 +11,11 @@ import * as grpc from '@grpc/grpc-js';
 import type { BehaviourHook } from './otlp-faults.js';
 import { grpcStatusForHttp } from './otlp-faults.js';
 import type { Endpoint, ReceiverTls } from './otlp-http-endpoint.js';
-import { encodeEmptyResponse, OTLP_SERVICES, otlpRoot, type Signal } from './otlp-protos.js';
+import { encodeEmptyResponse, exportServiceDefinition, OTLP_SERVICES, type Signal } from './otlp-protos.js';
 import { decodePayload, type ReceivedRequest, type RequestLog } from './otlp-recording.js';
 
 type ExportHandler = grpc.handleUnaryCall<Buffer, Buffer>;
 
-function exportServiceDefinition(signal: Signal): grpc.ServiceDefinition {
-  const { service, request, response } = OTLP_SERVICES[signal];
-  const method = otlpRoot().lookupService(service).methods.Export;
-  // Fail loudly if the shipped protos ever disagree with what this module assumes.
-  if (!method || method.resolvedRequestType?.fullName !== `.${request}` || method.resolvedResponseType?.fullName !== `.${response}`) {
-    throw new Error(`${service}.Export does not map ${request} -> ${response} in the loaded protos`);
-  }
-  const identity = (buffer: Buffer): Buffer => buffer;
-  return {
-    Export: {
-      path: `/${service}/Export`,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-      originalName: 'export',
-    },
-  };
-}
 
 function plainMetadata(metadata: grpc.Metadata): Record<string, string | string[]> {
   const result: Record<string, string | string[]> = {};

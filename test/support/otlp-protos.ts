@@ -7,6 +7,7 @@
  * types exported here and the gRPC receiver builds its service definitions from them too, so both
  * transports see exactly the same schema (including the `eventName` patch below).
  */
+import type { ServiceDefinition } from '@grpc/grpc-js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import protobuf from 'protobufjs';
@@ -129,4 +130,30 @@ export function decodeTracesRequest(body: Uint8Array): PlainMessage {
 export function encodeEmptyResponse(signal: Signal): Buffer {
   const type = responseType(signal);
   return Buffer.from(type.encode(type.create({})).finish());
+}
+
+/**
+ * The gRPC service of one signal for @grpc/grpc-js, passing raw bytes through so the handler decodes them
+ * with the patched definitions (and records a malformed payload instead of failing inside grpc-js).
+ */
+export function exportServiceDefinition(signal: Signal): ServiceDefinition {
+  const { service, request, response } = OTLP_SERVICES[signal];
+  const method = otlpRoot().lookupService(service).methods.Export;
+  // Fail loudly if the shipped protos ever disagree with what this module assumes.
+  if (!method || method.resolvedRequestType?.fullName !== `.${request}` || method.resolvedResponseType?.fullName !== `.${response}`) {
+    throw new Error(`${service}.Export does not map ${request} -> ${response} in the loaded protos`);
+  }
+  const identity = (buffer: Buffer): Buffer => buffer;
+  return {
+    Export: {
+      path: `/${service}/Export`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: identity,
+      requestDeserialize: identity,
+      responseSerialize: identity,
+      responseDeserialize: identity,
+      originalName: 'export',
+    },
+  };
 }
