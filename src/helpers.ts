@@ -14,11 +14,15 @@ export interface SseEventReader<E> {
 /**
  * Wraps a stream of server-sent events: yields every event unchanged and records a `codex.sse_event` per
  * chunk with the time waited for it, the completion with its usage, and a failure if the stream throws.
+ * With spans on, the stream belongs to the open model request (started here when none is), the completion
+ * gets a `handle_responses` span with its usage, and the request ends with the stream.
  */
 export async function* instrumentSseStream<E>(session: Session, stream: AsyncIterable<E>, reader: SseEventReader<E>): AsyncGenerator<E> {
   const iterator = stream[Symbol.asyncIterator]();
   let completed = false;
   let finished = false;
+  let streamError: string | undefined;
+  const request = session.spans ? safe(() => session.spans!.modelRequest()) : undefined;
   try {
     for (;;) {
       const started = performance.now();
@@ -27,7 +31,8 @@ export async function* instrumentSseStream<E>(session: Session, stream: AsyncIte
         step = await iterator.next();
       } catch (error) {
         finished = true;
-        if (!completed) session.sseEventFailed({ durationMs: performance.now() - started, error: errorMessage(error) });
+        streamError = errorMessage(error);
+        if (!completed) session.sseEventFailed({ durationMs: performance.now() - started, error: streamError });
         throw error;
       }
       if (step.done) {
@@ -40,7 +45,7 @@ export async function* instrumentSseStream<E>(session: Session, stream: AsyncIte
       const failure = safe(() => reader.error?.(event));
       if (usage) {
         completed = true;
-        session.sseEventCompleted(usage);
+        session.completeResponse(usage, request ? Date.now() - durationMs : undefined);
       } else if (failure !== undefined) {
         const kind = safe(() => reader.kind(event));
         if (kind === 'response.completed') session.sseEventCompletedFailed({ error: failure });
@@ -52,6 +57,7 @@ export async function* instrumentSseStream<E>(session: Session, stream: AsyncIte
     }
   } finally {
     // The consumer stopped early (break, return, throw): close the upstream stream as `for await` would.
+    if (request) safe(() => request.end(completed ? undefined : streamError));
     if (!finished) await iterator.return?.();
   }
 }
@@ -66,21 +72,26 @@ export async function timeApiRequest<T>(
   attempt: () => Promise<T>,
 ): Promise<T> {
   const { statusOf, ...fields } = plainCopy(request);
+  // With spans on, the attempt is a `responses.stream_request` span under the open model request.
+  const done = session.spans ? safe(() => session.spans!.modelRequest().startAttempt()) : undefined;
   const started = performance.now();
   try {
     const result = await attempt();
     // Without statusOf, a fetch-like result carries its own `status`.
     const status = safe(() => (statusOf ? statusOf(result) : statusField(result)));
     session.apiRequest({ ...fields, durationMs: performance.now() - started, ...(status !== undefined ? { status } : {}) });
+    if (done) safe(() => done(status !== undefined && status >= 400 ? `http ${status}` : undefined));
     return result;
   } catch (error) {
     const status = (error as { status?: unknown })?.status;
+    const message = errorMessage(error);
     session.apiRequest({
       ...fields,
       durationMs: performance.now() - started,
       ...(typeof status === 'number' ? { status } : {}),
-      error: errorMessage(error),
+      error: message,
     });
+    if (done) safe(() => done(message));
     throw error;
   }
 }
@@ -98,6 +109,13 @@ export async function timeToolCall<T>(
   run: () => Promise<T>,
 ): Promise<T> {
   const { outputOf, successOf, ...fields } = plainCopy(call);
+  // With spans on, the call's span (started by its decision, or here) is open while the tool runs.
+  if (session.spans) {
+    safe(() => {
+      const tool = session.spans!.toolCall(fields.callId) ?? session.spans!.startToolCall(fields);
+      tool.running = true;
+    });
+  }
   const started = performance.now();
   try {
     const result = await run();
@@ -109,7 +127,9 @@ export async function timeToolCall<T>(
     });
     return result;
   } catch (error) {
-    session.toolResult({ ...fields, durationMs: performance.now() - started, success: false, output: errorMessage(error) });
+    // An aborted run (AbortSignal) never finished: its span ends with `aborted = true`.
+    const aborted = (error as { name?: unknown } | null)?.name === 'AbortError';
+    session.finishToolCall({ ...fields, durationMs: performance.now() - started, success: false, output: errorMessage(error) }, aborted);
     throw error;
   }
 }

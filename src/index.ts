@@ -8,3 +8,5 @@ export { instrumentSseStream, timeApiRequest, timeToolCall, type SseEventReader 
 export { installExitHooks, type ExitHooks, type ExitHookOptions } from './exit-hooks.js';
 export { sanitizeTag } from './metrics/sanitize.js';
 export type { ShutdownResult } from './export/pipeline.js';
+export { SPAN_CATALOG } from './traces/catalog.js';
+export type { TurnSpan, ModelRequestSpan, ToolCallSpan, TokenUsage, TurnInfo, ModelRequestInfo, ToolCallInfo } from './traces/types.js';

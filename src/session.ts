@@ -10,6 +10,9 @@ import type {
   WebsocketConnectInput, WebsocketEventInput, WebsocketRequestInput,
 } from './events/inputs.js';
 import { reportInternalError } from './diagnostics.js';
+import type { Context } from '@opentelemetry/api';
+import { eventContext, eventScope, NOOP_MODEL_REQUEST, NOOP_TOOL_CALL, NOOP_TURN, type SessionSpans } from './traces/index.js';
+import type { ModelRequestInfo, ModelRequestSpan, TokenUsage, ToolCallInfo, ToolCallSpan, TurnInfo, TurnSpan } from './traces/types.js';
 
 const TOKEN_TYPES = [
   ['input', 'inputTokens'],
@@ -34,6 +37,8 @@ export class Session {
     private readonly shapes: ResolvedCatalog,
     instruments: Instruments,
     readonly conversationId: string,
+    /** @internal the session's spans; undefined with `trace_exporter = "none"` (the no-op path). */
+    readonly spans?: SessionSpans,
   ) {
     this.tokenUsage = instruments.counters.get(TOKEN_USAGE_COUNTER)!;
     this.turnE2e = instruments.histograms.get(TURN_E2E_HISTOGRAM)!;
@@ -42,21 +47,70 @@ export class Session {
   }
 
   conversationStarts(input: ConversationStartsInput): void { this.emit('conversationStarts', input); }
-  /** The prompt is sent as `[REDACTED]` unless `log_user_prompt = true`; its length always. */
-  userPrompt(text: string): void { this.emit('userPrompt', { text }); }
-  apiRequest(input: ApiRequestInput): void { this.emit('apiRequest', input); }
+  /**
+   * The prompt is sent as `[REDACTED]` unless `log_user_prompt = true`; its length always. With spans on,
+   * a prompt outside a turn starts one (ended by `turn()` or the next `startTurn`).
+   */
+  userPrompt(text: string): void {
+    if (this.spans && !this.spans.currentTurn) this.startTurn();
+    this.emit('userPrompt', { text });
+  }
+  /** One HTTP attempt; with spans on, a `responses.stream_request` span under the open model request. */
+  apiRequest(input: ApiRequestInput): void {
+    const spans = this.spans;
+    if (!spans || spans.openRequest?.attemptContext) return this.emit('apiRequest', input);
+    const done = this.guardSpans(() => spans.modelRequest().startAttempt(Date.now() - (toNonNegativeInteger(input?.durationMs) ?? 0)));
+    this.emit('apiRequest', input);
+    if (done) this.guardSpans(() => done(typeof input?.error === 'string' ? input.error : undefined));
+  }
   sseEvent(input: SseChunkInput): void { this.emit('sseChunk', input); }
   sseEventFailed(input: SseChunkFailedInput): void { this.emit('sseChunkFailed', input); }
-  sseEventCompletedFailed(input: SseCompletedFailedInput): void { this.emit('sseCompletedFailed', input); }
+  /** A failed completion; with spans on it ends the open model request as failed. */
+  sseEventCompletedFailed(input: SseCompletedFailedInput): void {
+    this.emit('sseCompletedFailed', input);
+    if (this.spans) this.guardSpans(() => this.spans!.openRequest?.end(typeof input?.error === 'string' ? input.error : 'response failed'));
+  }
   websocketConnect(input: WebsocketConnectInput): void { this.emit('websocketConnect', input); }
   websocketRequest(input: WebsocketRequestInput): void { this.emit('websocketRequest', input); }
   websocketEvent(input: WebsocketEventInput): void { this.emit('websocketEvent', input); }
-  toolDecision(input: ToolDecisionInput): void { this.emit('toolDecision', input); }
+  /**
+   * A decision about a tool call. With spans on it is emitted inside the call's span (started here when
+   * none is open); any decision but an approval ends that span with `aborted = true`.
+   */
+  toolDecision(input: ToolDecisionInput): void {
+    const spans = this.spans;
+    if (!spans) return this.emit('toolDecision', input);
+    const tool = this.guardSpans(() => spans.toolCall(input?.callId) ?? spans.startToolCall(input));
+    this.emit('toolDecision', input);
+    const decision = input?.decision;
+    if (tool && (typeof decision !== 'string' || !decision.startsWith('approved'))) this.guardSpans(() => tool.end({ aborted: true }));
+  }
   sandboxOutcome(input: SandboxOutcomeInput): void { this.emit('sandboxOutcome', input); }
-  toolResult(input: ToolResultInput): void { this.emit('toolResult', input); }
+  /** A finished tool call; with spans on it ends the call's span (started `durationMs` ago when none is open). */
+  toolResult(input: ToolResultInput): void {
+    this.finishToolCall(input, false);
+  }
 
-  /** The completed response with its token usage; also feeds the token-usage counter. */
+  /** @internal `timeToolCall` passes whether the run was aborted (an `AbortError`). */
+  finishToolCall(input: ToolResultInput, aborted: boolean): void {
+    const spans = this.spans;
+    if (!spans) return this.emit('toolResult', input);
+    const tool = this.guardSpans(() => {
+      const open = spans.toolCall(input?.callId) ?? spans.startToolCall(input, Date.now() - (toNonNegativeInteger(input?.durationMs) ?? 0));
+      open.running = true;
+      return open;
+    });
+    this.emit('toolResult', input);
+    if (tool) this.guardSpans(() => tool.end({ aborted, ...(input?.success === false ? { error: 'tool call failed' } : {}) }));
+  }
+
+  /** The completed response with its token usage; also feeds the token-usage counter and the turn's usage. */
   sseEventCompleted(input: SseCompletedInput): void {
+    this.completeResponse(input, undefined);
+  }
+
+  /** @internal the SSE helper passes when the wait for the completion began (epoch ms). */
+  completeResponse(input: SseCompletedInput, waitStartedAt: number | undefined): void {
     this.emit('sseCompleted', input);
     this.guard(() => {
       for (const [tokenType, field] of TOKEN_TYPES) {
@@ -64,9 +118,22 @@ export class Session {
         if (count) this.tokenUsage.add(count, this.tags({ token_type: tokenType }));
       }
     });
+    const spans = this.spans;
+    if (spans) {
+      this.guardSpans(() => {
+        const usage = responseUsage(input);
+        const request = spans.modelRequest();
+        request.recordResponse(usage, waitStartedAt);
+        request.end();
+        spans.currentTurn?.addUsage(usage);
+      });
+    }
   }
 
-  /** Turn-level durations (`codex.turn.e2e_duration_ms`, `codex.turn.ttft.duration_ms`); metrics only. */
+  /**
+   * Turn-level durations (`codex.turn.e2e_duration_ms`, `codex.turn.ttft.duration_ms`); with spans on it
+   * also ends the open turn span (with the usage of its responses).
+   */
   turn(input: TurnInput): void {
     this.guard(() => {
       const tags = this.tags();
@@ -74,15 +141,71 @@ export class Session {
       const ttft = toNonNegativeInteger(input?.ttftDurationMs);
       if (ttft !== undefined) this.turnTtft.record(ttft, tags);
     });
+    if (this.spans) this.guardSpans(() => this.spans!.currentTurn?.end());
+  }
+
+  /**
+   * Starts a turn span (`session_task.turn`): the parent of the turn's model requests and tool calls, and
+   * the span of the events emitted meanwhile. End it with `end(usage?)` (or `turn()`).
+   */
+  startTurn(info?: TurnInfo): TurnSpan {
+    const spans = this.spans;
+    if (!spans) return NOOP_TURN;
+    return this.guardSpans(() => spans.startTurn(info), () => NOOP_TURN);
+  }
+
+  /** The open turn (the no-op handle when spans are off or no turn is open). */
+  get currentTurn(): TurnSpan {
+    return this.spans?.currentTurn ?? NOOP_TURN;
+  }
+
+  /**
+   * Starts a model request span (`model_client.stream_responses_api`); `apiRequest` attempts and the
+   * completed response nest under it. The helpers start and end it themselves.
+   */
+  startModelRequest(info?: ModelRequestInfo): ModelRequestSpan {
+    const spans = this.spans;
+    if (!spans) return NOOP_MODEL_REQUEST;
+    return this.guardSpans(() => spans.startModelRequest(info), () => NOOP_MODEL_REQUEST);
+  }
+
+  /** Starts a tool call span (named after the tool); `toolDecision`/`toolResult` for its call id end it. */
+  startToolCall(info: ToolCallInfo): ToolCallSpan {
+    const spans = this.spans;
+    if (!spans) return NOOP_TOOL_CALL;
+    return this.guardSpans(() => spans.startToolCall(info), () => NOOP_TOOL_CALL);
+  }
+
+  /**
+   * A tool call that was denied or never ran, without a `codex.tool_decision` (a user's denial in a
+   * TUI): its span, ended now with `aborted = true`.
+   */
+  toolCallAborted(info: ToolCallInfo): void {
+    const spans = this.spans;
+    if (!spans) return;
+    this.guardSpans(() => (spans.toolCall(info?.callId) ?? spans.startToolCall(info)).end({ aborted: true }));
   }
 
   private emit(shape: ShapeId, input: unknown): void {
     try {
-      emitEvent(this.target, this.shapes[shape], input);
+      const context: Context | undefined = eventContext(this.spans, eventScope(shape), input);
+      emitEvent(this.target, this.shapes[shape], input, Date.now(), context);
     } catch (error) {
       // The record is lost (its input threw when read): count it like any other drop.
       this.guard(() => this.dropped.add(1, { reason: 'emit_failed' }));
       reportInternalError(`emitting ${this.shapes[shape].name}`, error);
+    }
+  }
+
+  /** Span bookkeeping must never break the caller: on failure it is reported once and `fallback` returned. */
+  private guardSpans<T>(work: () => T): T | undefined;
+  private guardSpans<T>(work: () => T, fallback: () => T): T;
+  private guardSpans<T>(work: () => T, fallback?: () => T): T | undefined {
+    try {
+      return work();
+    } catch (error) {
+      reportInternalError('recording a span', error);
+      return fallback?.();
     }
   }
 
@@ -97,4 +220,20 @@ export class Session {
   private tags(extra?: Attributes): Attributes {
     return extra ? { ...this.target.sessionTags, ...extra } : this.target.sessionTags;
   }
+}
+
+function responseUsage(input: SseCompletedInput): TokenUsage {
+  const source = (input ?? {}) as unknown as Record<string, unknown>;
+  const usage: TokenUsage = {};
+  const set = (field: keyof TokenUsage, value: unknown) => {
+    const count = toNonNegativeInteger(value);
+    if (count !== undefined) usage[field] = count;
+  };
+  set('inputTokens', source['inputTokens']);
+  set('cachedInputTokens', source['cachedTokens']);
+  set('cacheWriteInputTokens', source['cacheWriteTokens']);
+  set('outputTokens', source['outputTokens']);
+  set('reasoningOutputTokens', source['reasoningTokens']);
+  set('totalTokens', source['totalTokens']);
+  return usage;
 }

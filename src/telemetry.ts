@@ -15,6 +15,8 @@ import { TagCache } from './metrics/sanitize.js';
 import { createIdentityPolicy, type IdentityPolicy } from './redact/index.js';
 import { Session } from './session.js';
 import { PACKAGE_VERSION } from './version.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { parentFromEnvironment, SessionSpans } from './traces/index.js';
 
 export interface TelemetryOptions {
   /** Client id: `service.name` and the `originator` attribute. Default `codex_cli_rs`. */
@@ -28,6 +30,8 @@ export interface TelemetryOptions {
   /** Extra exporters beside the configured ones (file output, tests). */
   logExporters?: LogRecordExporter[];
   metricExporters?: PushMetricExporter[];
+  /** Span exporters beside the configured `trace_exporter`; any of them turns spans on. */
+  spanExporters?: SpanExporter[];
   /** Delivery tuning beyond config.toml: export timeout, retry policy, spool override (tests, embedding hosts). */
   delivery?: DeliveryOptions;
 }
@@ -56,6 +60,11 @@ export class Telemetry {
   /** True when at least one exporter receives what is recorded. */
   get exporting(): boolean {
     return this.pipeline.exporting;
+  }
+
+  /** True when spans are recorded (a trace exporter is configured); false is the no-op path. */
+  get tracing(): boolean {
+    return this.pipeline.tracer !== undefined;
   }
 
   startSession(info: SessionInfo): Session {
@@ -103,7 +112,11 @@ export class Telemetry {
       templates: new Map(),
       lifecycle: this.pipeline,
     };
-    return new Session(target, this.shapes, this.instruments, common[0]![1]);
+    const conversationId = common[0]![1];
+    const spans = this.pipeline.tracer
+      ? new SessionSpans({ tracer: this.pipeline.tracer, conversationId, model, tracestate: this.config.tracestate ?? {}, parent: parentFromEnvironment(env) })
+      : undefined;
+    return new Session(target, this.shapes, this.instruments, conversationId, spans);
   }
 
   /** Exports everything pending now; resolves when done (or failed). Never rejects. */
@@ -140,6 +153,7 @@ export function createTelemetry(config: OtelConfig = defaultConfig(), options: T
   }, {
     ...(options.logExporters ? { logExporters: options.logExporters } : {}),
     ...(options.metricExporters ? { metricExporters: options.metricExporters } : {}),
+    ...(options.spanExporters ? { spanExporters: options.spanExporters } : {}),
     ...(options.delivery ? { delivery: options.delivery } : {}),
   });
   return new Telemetry(config, pipeline, { ...options, originator });

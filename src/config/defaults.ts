@@ -27,6 +27,8 @@ export function defaultConfig(): OtelConfig {
     exporter: { kind: 'none' },
     traceExporter: { kind: 'none' },
     metricsExporter: { kind: 'none' },
+    spanAttributes: {},
+    tracestate: {},
     extensions: structuredClone(DEFAULT_EXTENSIONS) as CodexOtelExtensions,
   };
 }

@@ -4,6 +4,7 @@ import { defaultConfig } from './defaults.js';
 import { parseExporter } from './exporter.js';
 import { EXTENSION_TABLE, parseExtensions } from './extensions.js';
 import { ProblemList } from './problems.js';
+import { parseSpanAttributes, parseTracestate } from './trace-settings.js';
 import type { ConfigResult } from './types.js';
 import { isTable, readBoolean, readString, warnUnknownKeys } from './values.js';
 
@@ -15,7 +16,7 @@ export interface ParseOptions {
   baseDir?: string;
 }
 
-const OTEL_KEYS = ['environment', 'log_user_prompt', 'exporter', 'trace_exporter', 'metrics_exporter', EXTENSION_TABLE] as const;
+const OTEL_KEYS = ['environment', 'log_user_prompt', 'exporter', 'trace_exporter', 'metrics_exporter', 'span_attributes', 'tracestate', EXTENSION_TABLE] as const;
 
 /** Turns the text of a config.toml into a validated config, collecting every problem. Never throws. */
 export function parseConfigText(text: string, options: ParseOptions = {}): ConfigResult {
@@ -53,6 +54,8 @@ export function parseConfigText(text: string, options: ParseOptions = {}): Confi
   config.exporter = parseExporter(otel['exporter'], 'otel.exporter', 'logs', ctx);
   config.traceExporter = parseExporter(otel['trace_exporter'], 'otel.trace_exporter', 'traces', ctx);
   config.metricsExporter = parseExporter(otel['metrics_exporter'], 'otel.metrics_exporter', 'metrics', ctx);
+  config.spanAttributes = parseSpanAttributes(otel['span_attributes'], 'otel.span_attributes', problems);
+  config.tracestate = parseTracestate(otel['tracestate'], 'otel.tracestate', problems);
   config.extensions = parseExtensions(otel[EXTENSION_TABLE], `otel.${EXTENSION_TABLE}`, ctx);
 
   if (problems.errors.length) return { errors: problems.errors, warnings: problems.warnings };

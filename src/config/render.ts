@@ -33,7 +33,10 @@ export function renderConfig(config: OtelConfig): string {
   lines.push(...renderExporter('exporter (logs)', safe.exporter));
   lines.push(...renderExporter('metrics_exporter', safe.metricsExporter));
   lines.push(...renderExporter('trace_exporter', safe.traceExporter));
-  if (safe.traceExporter.kind !== 'none') lines.push('    (codex-otel emits no spans; the trace exporter is validated only)');
+  const spanKeys = Object.keys(safe.spanAttributes);
+  if (spanKeys.length) lines.push(`  span_attributes   = ${spanKeys.sort().map((k) => `${k} = ${JSON.stringify(safe.spanAttributes[k])}`).join(', ')}${safe.traceExporter.kind === 'none' ? '  (unused: no trace exporter)' : ''}`);
+  const members = Object.keys(safe.tracestate);
+  if (members.length) lines.push(`  tracestate        = ${members.sort().join(', ')}`);
   const ext = safe.extensions;
   lines.push('[otel.codex_otel]');
   lines.push(`  shutdown_timeout_ms        = ${ext.shutdownTimeoutMs}`);

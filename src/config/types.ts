@@ -79,6 +79,10 @@ export interface OtelConfig {
   exporter: ExporterConfig;
   traceExporter: ExporterConfig;
   metricsExporter: ExporterConfig;
+  /** `span_attributes`: set on every span when it starts (only when spans are exported). */
+  spanAttributes: Record<string, string>;
+  /** `tracestate`: W3C tracestate members (`member -> field -> value`) merged into propagated trace context. */
+  tracestate: Record<string, Record<string, string>>;
   extensions: CodexOtelExtensions;
 }
 

@@ -1,6 +1,6 @@
 import type { AnyValueMap, Logger } from '@opentelemetry/api-logs';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
 import type { AggregatedCounter, AggregatedHistogram } from '../metrics/aggregator.js';
 import { CATALOG, type AttributeSpec, type EventShape, type ShapeId } from './catalog.js';
 import type { EmitContext } from './context.js';
@@ -130,9 +130,10 @@ export type TemplateCache = Map<ResolvedShape, Map<number, AnyValueMap>>;
 
 /**
  * Builds the record of one event shape: `event.name`, the shape's attributes in catalog order,
- * then the common attributes; records the shape's counter and histogram with the same input.
+ * then the common attributes; records the shape's counter and histogram with the same input. `context`
+ * carries the span the event belongs to (its ids go on the record); without it, the active context.
  */
-export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unknown, now = Date.now()): void {
+export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unknown, now = Date.now(), context?: Context): void {
   if (target.lifecycle.closed) {
     target.lifecycle.dropLate();
     return;
@@ -170,6 +171,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
     timestamp: now,
     observedTimestamp: now,
     attributes,
+    context,
   });
   setRecordSizeHint(0);
   if (ctx.redactions > 0) target.redactionCounter.add(ctx.redactions, { event: shape.name });

@@ -73,7 +73,7 @@ export function createMetricExporter(
 }
 
 /** Headers become gRPC metadata, built through the exporter package so one copy of @grpc/grpc-js is used. */
-function grpcMetadata(headers: Record<string, string>) {
+export function grpcMetadata(headers: Record<string, string>) {
   const metadata = packages.grpcBase().createEmptyMetadata();
   for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
   return metadata;

@@ -16,6 +16,9 @@ import { DeliveryStats, type DeliveryStatsSnapshot, type DropListener } from './
 import { JsonLinesLogExporter, JsonLinesMetricExporter } from './file-exporters.js';
 import { createLogExporter, createMetricExporter, DEFAULT_EXPORT_TIMEOUT_MS, isNetworkExporter } from './exporters.js';
 import { buildResources, type ResourceIdentity } from './resource.js';
+import { createTraceExport, type TraceExport } from './trace-export.js';
+import type { Tracer } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** Scope of every log record, as Codex names its tracing target. */
 export const LOG_SCOPE = 'codex_otel.log_only';
@@ -38,6 +41,8 @@ export interface PipelineOptions {
   /** Exporters beside the configured network ones (file output, tests). */
   logExporters?: LogRecordExporter[];
   metricExporters?: PushMetricExporter[];
+  /** Span exporters beside the configured trace exporter (tests); any of them turns spans on. */
+  spanExporters?: SpanExporter[];
   delivery?: DeliveryOptions;
 }
 
@@ -51,6 +56,8 @@ export interface ShutdownResult {
 
 export interface Pipeline {
   logger: Logger;
+  /** The tracer of the trace exporter; undefined with `trace_exporter = "none"` (no span is ever created). */
+  tracer?: Tracer;
   /** Where this package's metrics are recorded; every reader collects from it. */
   aggregator: MetricAggregator;
   /** Exports what is pending without closing. */
@@ -135,22 +142,30 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
     exportTimeoutMillis: Math.min(ext.metricsExportIntervalMs, 30_000),
   }));
   const meterProvider = new MeterProvider({ resource: resources.metrics, readers });
+  const traces = createTraceExport(config, identity.originator, {
+    resource: resources.traces,
+    ...(options.spanExporters ? { spanExporters: options.spanExporters } : {}),
+    exportTimeoutMs,
+    retry,
+    stats,
+  });
 
   let shutdownPromise: Promise<ShutdownResult> | undefined;
   let closed = false;
   const shutdown = (): Promise<ShutdownResult> => {
     closed = true;
-    shutdownPromise ??= boundedShutdown(processors, metricExporters, loggerProvider, meterProvider, ext.shutdownTimeoutMs, stats);
+    shutdownPromise ??= boundedShutdown(processors, metricExporters, loggerProvider, meterProvider, traces, ext.shutdownTimeoutMs, stats);
     return shutdownPromise;
   };
 
   return {
     logger: loggerProvider.getLogger(LOG_SCOPE),
+    ...(traces ? { tracer: traces.tracer } : {}),
     aggregator,
-    exporting: processors.length > 0 || readers.length > 0,
+    exporting: processors.length > 0 || readers.length > 0 || traces !== undefined,
     forceFlush: async () => {
       if (shutdownPromise) return;
-      await Promise.allSettled([loggerProvider.forceFlush(), meterProvider.forceFlush()]);
+      await Promise.allSettled([loggerProvider.forceFlush(), meterProvider.forceFlush(), ...(traces ? [traces.forceFlush()] : [])]);
     },
     shutdown,
     stats: () => stats.snapshot(),
@@ -178,6 +193,7 @@ async function boundedShutdown(
   metricExporters: RetryingMetricExporter[],
   loggerProvider: LoggerProvider,
   meterProvider: MeterProvider,
+  traces: TraceExport | undefined,
   timeoutMs: number,
   stats: DeliveryStats,
 ): Promise<ShutdownResult> {
@@ -192,7 +208,7 @@ async function boundedShutdown(
   // Logs first, then metrics: the last metric export then carries the final drop and spool counts
   // (codex_otel.dropped_records). Metrics get what is left of the bound.
   const finished = (async () => {
-    const logs = await Promise.allSettled(processors.map((p) => p.shutdownBy(drainBy)).concat([loggerProvider.shutdown()]));
+    const logs = await Promise.allSettled(processors.map((p) => p.shutdownBy(drainBy)).concat([loggerProvider.shutdown()], traces ? [traces.shutdown()] : []));
     const metrics = await Promise.allSettled([meterProvider.shutdown()]);
     for (const result of [...logs, ...metrics]) if (result.status === 'rejected') diag.error('codex-otel: shutdown failed', result.reason);
     return true as const;
@@ -202,6 +218,7 @@ async function boundedShutdown(
   const before = stats.snapshot();
   for (const processor of processors) processor.abandon();
   for (const exporter of metricExporters) exporter.abandon();
+  traces?.abandon();
   const after = stats.snapshot();
   if (after.spooled > before.spooled || after.dropped.total > before.dropped.total) completed = false;
   if (processors.some((p) => p.abandonedAtBound)) completed = false;

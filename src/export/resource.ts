@@ -10,9 +10,9 @@ export interface ResourceIdentity {
 
 /**
  * Resource of contract §2. `OTEL_RESOURCE_ATTRIBUTES` is merged in and ours win on a clash; `host.name`
- * only on logs, `os`/`os_version` only on metrics, as Codex does.
+ * only on logs, `os`/`os_version` only on metrics, traces with neither, as Codex does.
  */
-export function buildResources(identity: ResourceIdentity): { logs: Resource; metrics: Resource } {
+export function buildResources(identity: ResourceIdentity): { logs: Resource; metrics: Resource; traces: Resource } {
   const base = defaultResource().merge(detectResources({ detectors: [envDetector] }));
   const ours = {
     'service.name': identity.originator,
@@ -22,6 +22,7 @@ export function buildResources(identity: ResourceIdentity): { logs: Resource; me
   return {
     logs: base.merge(resourceFromAttributes({ ...ours, 'host.name': hostname() })),
     metrics: base.merge(resourceFromAttributes({ ...ours, os: osName(), os_version: release() })),
+    traces: base.merge(resourceFromAttributes(ours)),
   };
 }
 

@@ -1,0 +1,259 @@
+/**
+ * Codex-shaped spans of one session: the turn, its model requests (with their attempts and the completed
+ * response) and its tool calls. Log events find the span they belong to here (`contextFor…`), so events
+ * emitted inside a span carry its ids without the caller passing anything.
+ *
+ * Knows the OpenTelemetry API only: the tracer comes from the caller (export builds it).
+ */
+import { SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { MODEL_REQUEST_DEFAULTS, RESPONSE_TOKEN_USAGE, SPAN_CATALOG, TURN_TOKEN_USAGE } from './catalog.js';
+import { w3cHeaders, type TracestateEntries } from './trace-context.js';
+import type { ModelRequestInfo, ModelRequestSpan, TokenUsage, ToolCallInfo, ToolCallSpan, TurnInfo, TurnSpan } from './types.js';
+
+/** What every span of a session shares. */
+export interface SpanEnvironment {
+  tracer: Tracer;
+  conversationId: string;
+  model: string;
+  tracestate: TracestateEntries;
+  /** Parent of turns (the `TRACEPARENT` of the environment, or the root). */
+  parent: Context;
+}
+
+/** `codex.tool.phase`: where the call was when its span ended. */
+const PHASE_DECISION = 'approval';
+const PHASE_EXECUTION = 'execution';
+
+export class SessionSpans {
+  private turn: OpenTurn | undefined;
+  private request: OpenRequest | undefined;
+  private readonly tools = new Map<string, OpenTool>();
+
+  constructor(readonly env: SpanEnvironment) {}
+
+  startTurn(info: TurnInfo | undefined): TurnSpan {
+    this.turn?.end();
+    const turnId = typeof info?.turnId === 'string' && info.turnId !== '' ? info.turnId : crypto.randomUUID();
+    const model = typeof info?.model === 'string' && info.model !== '' ? info.model : this.env.model;
+    const span = this.env.tracer.startSpan(SPAN_CATALOG.turn.name!, {
+      kind: SPAN_CATALOG.turn.kind,
+      attributes: { 'turn.id': turnId, 'thread.id': this.env.conversationId, 'conversation.id': this.env.conversationId, model },
+    }, this.env.parent);
+    this.turn = new OpenTurn(this, span, trace.setSpan(this.env.parent, span), turnId);
+    return this.turn;
+  }
+
+  get currentTurn(): OpenTurn | undefined {
+    return this.turn;
+  }
+
+  /** The parent of a new model request or tool call: the open turn, else the environment's parent. */
+  private parentContext(): Context {
+    return this.turn?.context ?? this.env.parent;
+  }
+
+  startModelRequest(info: ModelRequestInfo | undefined): OpenRequest {
+    this.request?.end();
+    const parent = this.parentContext();
+    const attributes = requestAttributes(info, this.env.model);
+    const span = this.env.tracer.startSpan(SPAN_CATALOG.modelRequest.name!, { kind: SPAN_CATALOG.modelRequest.kind, attributes }, parent);
+    this.request = new OpenRequest(this, span, trace.setSpan(parent, span), attributes);
+    return this.request;
+  }
+
+  /** The open model request, or a new one (the helpers share one request between the attempts and the stream). */
+  modelRequest(): OpenRequest {
+    return this.request ?? this.startModelRequest(undefined);
+  }
+
+  get openRequest(): OpenRequest | undefined {
+    return this.request;
+  }
+
+  startToolCall(info: ToolCallInfo, startTime?: number): OpenTool {
+    const callId = String(info?.callId ?? '');
+    this.tools.get(callId)?.end({ aborted: true });
+    const toolName = typeof info?.toolName === 'string' && info.toolName !== '' ? info.toolName : 'unknown';
+    const parent = this.parentContext();
+    const span = this.env.tracer.startSpan(toolName, {
+      kind: SPAN_CATALOG.toolCall.kind,
+      attributes: {
+        call_id: callId,
+        tool_name: toolName,
+        'conversation.id': this.env.conversationId,
+        'turn.id': this.turn?.turnId ?? '',
+      },
+      ...(startTime !== undefined ? { startTime } : {}),
+    }, parent);
+    const tool = new OpenTool(this, span, trace.setSpan(parent, span), callId, this.turn);
+    this.tools.set(callId, tool);
+    this.turn?.tools.add(tool);
+    return tool;
+  }
+
+  toolCall(callId: unknown): OpenTool | undefined {
+    return typeof callId === 'string' ? this.tools.get(callId) : undefined;
+  }
+
+  /** Context of an event about a tool call: its span, else the turn. */
+  contextForCall(callId: unknown): Context | undefined {
+    return this.toolCall(callId)?.context ?? this.turn?.context;
+  }
+
+  /** Context of an API or websocket event: the attempt in flight, else the model request, else the turn. */
+  contextForRequest(): Context | undefined {
+    return this.request?.attemptContext ?? this.request?.context ?? this.turn?.context;
+  }
+
+  contextForTurn(): Context | undefined {
+    return this.turn?.context;
+  }
+
+  headers(ctx: Context | undefined): Record<string, string> {
+    return w3cHeaders(ctx, this.env.tracestate);
+  }
+
+  /** @internal bookkeeping of the handles */
+  forgetTurn(turn: OpenTurn): void {
+    if (this.turn === turn) this.turn = undefined;
+  }
+
+  forgetRequest(request: OpenRequest): void {
+    if (this.request === request) this.request = undefined;
+  }
+
+  forgetTool(tool: OpenTool): void {
+    if (this.tools.get(tool.callId) === tool) this.tools.delete(tool.callId);
+  }
+}
+
+export class OpenTurn implements TurnSpan {
+  readonly recording = true;
+  readonly tools = new Set<OpenTool>();
+  private readonly usage: Required<TokenUsage> = { inputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0, totalTokens: 0 };
+  private usageSeen = false;
+  private ended = false;
+
+  constructor(private readonly owner: SessionSpans, private readonly span: Span, readonly context: Context, readonly turnId: string) {}
+
+  traceHeaders(): Record<string, string> {
+    return this.owner.headers(this.context);
+  }
+
+  addUsage(usage: TokenUsage): void {
+    if (this.ended || !usage) return;
+    for (const [, field] of TURN_TOKEN_USAGE) {
+      const value = count(usage[field]);
+      if (value !== undefined) {
+        this.usage[field] += value;
+        this.usageSeen = true;
+      }
+    }
+  }
+
+  end(usage?: TokenUsage): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const tool of [...this.tools]) tool.end({ aborted: true });
+    const request = this.owner.openRequest;
+    if (request && request.turn === this) request.end();
+    // Without usage (given or from responses) the counts are left out, as Codex does for a turn without a response.
+    const attributes: Attributes = {};
+    if (usage || this.usageSeen) {
+      for (const [key, field] of TURN_TOKEN_USAGE) attributes[`codex.turn.token_usage.${key}`] = (usage ? count(usage[field]) : this.usage[field]) ?? 0;
+    }
+    this.span.setAttributes(attributes);
+    this.span.end();
+    this.owner.forgetTurn(this);
+  }
+}
+
+export class OpenRequest implements ModelRequestSpan {
+  readonly recording = true;
+  readonly turn: OpenTurn | undefined;
+  /** The HTTP attempt in flight (`responses.stream_request`). */
+  attemptContext: Context | undefined;
+  private ended = false;
+
+  constructor(private readonly owner: SessionSpans, private readonly span: Span, readonly context: Context, private readonly attributes: Attributes) {
+    this.turn = owner.currentTurn;
+  }
+
+  traceHeaders(): Record<string, string> {
+    return this.owner.headers(this.attemptContext ?? this.context);
+  }
+
+  /** Starts one attempt: events emitted until `done` carry its span. */
+  startAttempt(startTime?: number): (error?: string) => void {
+    const span = this.owner.env.tracer.startSpan(SPAN_CATALOG.streamRequest.name!, {
+      kind: SPAN_CATALOG.streamRequest.kind,
+      attributes: this.attributes,
+      ...(startTime !== undefined ? { startTime } : {}),
+    }, this.context);
+    const ctx = trace.setSpan(this.context, span);
+    this.attemptContext = ctx;
+    return (error?: string) => {
+      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+      span.end();
+      if (this.attemptContext === ctx) this.attemptContext = undefined;
+    };
+  }
+
+  /** The completed response: a `handle_responses` span with the usage, from `startTime` (the wait for it) to now. */
+  recordResponse(usage: TokenUsage, startTime?: number): void {
+    // Codex's usage has every count (0 when the provider sent none): so does the span.
+    const attributes: Attributes = {};
+    for (const [key, field] of RESPONSE_TOKEN_USAGE) attributes[key] = count(usage?.[field]) ?? 0;
+    const span = this.owner.env.tracer.startSpan(SPAN_CATALOG.response.name!, {
+      kind: SPAN_CATALOG.response.kind,
+      attributes,
+      ...(startTime !== undefined ? { startTime } : {}),
+    }, this.context);
+    span.end();
+  }
+
+  end(error?: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (typeof error === 'string') this.span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+    this.span.end();
+    this.owner.forgetRequest(this);
+  }
+}
+
+export class OpenTool implements ToolCallSpan {
+  readonly recording = true;
+  private ended = false;
+  /** Set once the tool started running: the phase the span ends in. */
+  running = false;
+
+  constructor(private readonly owner: SessionSpans, private readonly span: Span, readonly context: Context, readonly callId: string, private readonly turn: OpenTurn | undefined) {}
+
+  end(outcome?: { aborted?: boolean; error?: string }): void {
+    if (this.ended) return;
+    this.ended = true;
+    const aborted = outcome?.aborted === true;
+    this.span.setAttribute('aborted', aborted);
+    this.span.setAttribute('codex.tool.phase', this.running ? PHASE_EXECUTION : PHASE_DECISION);
+    if (typeof outcome?.error === 'string') this.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
+    this.span.end();
+    this.turn?.tools.delete(this);
+    this.owner.forgetTool(this);
+  }
+}
+
+function requestAttributes(info: ModelRequestInfo | undefined, model: string): Attributes {
+  const pick = (value: unknown, fallback: string) => (typeof value === 'string' && value !== '' ? value : fallback);
+  return {
+    'api.path': pick(info?.apiPath, MODEL_REQUEST_DEFAULTS.apiPath),
+    'http.method': pick(info?.httpMethod, MODEL_REQUEST_DEFAULTS.httpMethod),
+    model: pick(info?.model, model),
+    transport: pick(info?.transport, MODEL_REQUEST_DEFAULTS.transport),
+    wire_api: pick(info?.wireApi, MODEL_REQUEST_DEFAULTS.wireApi),
+  };
+}
+
+function count(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
+  return Math.floor(value);
+}
