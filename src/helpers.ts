@@ -45,7 +45,7 @@ export async function* instrumentSseStream<E>(session: Session, stream: AsyncIte
       const failure = safe(() => reader.error?.(event));
       if (usage) {
         completed = true;
-        session.completeResponse(usage, request ? Date.now() - durationMs : undefined);
+        session.completeResponse(usage, durationMs);
       } else if (failure !== undefined) {
         const kind = safe(() => reader.kind(event));
         if (kind === 'response.completed') session.sseEventCompletedFailed({ error: failure });

@@ -109,8 +109,8 @@ export class Session {
     this.completeResponse(input, undefined);
   }
 
-  /** @internal the SSE helper passes when the wait for the completion began (epoch ms). */
-  completeResponse(input: SseCompletedInput, waitStartedAt: number | undefined): void {
+  /** @internal the SSE helper passes how long it waited for the completion (ms). */
+  completeResponse(input: SseCompletedInput, waitMs: number | undefined): void {
     this.emit('sseCompleted', input);
     this.guard(() => {
       for (const [tokenType, field] of TOKEN_TYPES) {
@@ -123,7 +123,7 @@ export class Session {
       this.guardSpans(() => {
         const usage = responseUsage(input);
         const request = spans.modelRequest();
-        request.recordResponse(usage, waitStartedAt);
+        request.recordResponse(usage, waitMs);
         request.end();
         spans.currentTurn?.addUsage(usage);
       });

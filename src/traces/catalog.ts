@@ -1,11 +1,11 @@
 /**
  * The spans we emit, as data: name, OTLP kind and attribute keys with their wire types, following
- * contract §4 (the real Codex 0.169 spans). The conformance test compares these shapes with the spans in
+ * contract §4 and the real Codex 0.169 spans of test/fixtures/codex-0.169.0/<scenario>/traces.json. The conformance test compares these shapes with the spans in
  * the real captures; the tracing library's own defaults (`busy_ns`, `code.*`, `thread.*`, …) are left out.
  */
 import { SpanKind } from '@opentelemetry/api';
 
-export type SpanAttributeType = 'string' | 'int' | 'bool';
+export type SpanAttributeType = 'string' | 'int' | 'double' | 'bool';
 
 export interface SpanShape {
   /** The span name; `undefined` for the tool span, which is named after the tool (`exec_command`, …). */
@@ -22,6 +22,7 @@ export const TURN_TOKEN_USAGE = [
   ['input_tokens', 'inputTokens'],
   ['cached_input_tokens', 'cachedInputTokens'],
   ['cache_write_input_tokens', 'cacheWriteInputTokens'],
+  ['non_cached_input_tokens', 'nonCachedInputTokens'],
   ['output_tokens', 'outputTokens'],
   ['reasoning_output_tokens', 'reasoningOutputTokens'],
   ['total_tokens', 'totalTokens'],
@@ -40,12 +41,10 @@ export const RESPONSE_TOKEN_USAGE = [
 const usageKeys = (keys: readonly (readonly [string, string])[], prefix = '', optional = false) =>
   Object.fromEntries(keys.map(([key]) => [`${prefix}${key}`, { type: 'int' as const, optional }]));
 
-const REQUEST_ATTRIBUTES = {
+const ATTEMPT_ATTRIBUTES = {
   'api.path': { type: 'string' },
   'http.method': { type: 'string' },
-  model: { type: 'string' },
   transport: { type: 'string' },
-  wire_api: { type: 'string' },
 } as const;
 
 export const SPAN_CATALOG: Readonly<Record<SpanShapeId, SpanShape>> = {
@@ -57,15 +56,24 @@ export const SPAN_CATALOG: Readonly<Record<SpanShapeId, SpanShape>> = {
       'thread.id': { type: 'string' },
       'conversation.id': { type: 'string' },
       model: { type: 'string' },
+      'codex.turn.reasoning_effort': { type: 'string' },
       ...usageKeys(TURN_TOKEN_USAGE, 'codex.turn.token_usage.', true),
     },
   },
-  modelRequest: { name: 'model_client.stream_responses_api', kind: SpanKind.INTERNAL, attributes: REQUEST_ATTRIBUTES },
-  streamRequest: { name: 'responses.stream_request', kind: SpanKind.INTERNAL, attributes: REQUEST_ATTRIBUTES },
+  modelRequest: {
+    name: 'model_client.stream_responses_api',
+    kind: SpanKind.INTERNAL,
+    attributes: { ...ATTEMPT_ATTRIBUTES, model: { type: 'string' }, wire_api: { type: 'string' }, 'turn.has_metadata_header': { type: 'bool' } },
+  },
+  streamRequest: { name: 'responses.stream_request', kind: SpanKind.INTERNAL, attributes: ATTEMPT_ATTRIBUTES },
   response: {
     name: 'handle_responses',
     kind: SpanKind.INTERNAL,
-    attributes: usageKeys(RESPONSE_TOKEN_USAGE),
+    attributes: {
+      'codex.request.reasoning_effort': { type: 'string' },
+      'codex.response.receive_wait_ms': { type: 'double' },
+      ...usageKeys(RESPONSE_TOKEN_USAGE),
+    },
   },
   toolCall: {
     name: undefined,
@@ -73,18 +81,26 @@ export const SPAN_CATALOG: Readonly<Record<SpanShapeId, SpanShape>> = {
     attributes: {
       call_id: { type: 'string' },
       tool_name: { type: 'string' },
+      tool_source: { type: 'string' },
       aborted: { type: 'bool' },
       'codex.tool.phase': { type: 'string' },
       'conversation.id': { type: 'string' },
       'turn.id': { type: 'string' },
+      turn_id: { type: 'string' },
     },
   },
 };
 
-/** Defaults of the model request attributes: the Responses API over HTTP with SSE, as Codex calls it. */
+/** Defaults of the model request attributes: the Responses API over HTTP with SSE, as Codex 0.169 sends them. */
 export const MODEL_REQUEST_DEFAULTS = {
-  apiPath: 'responses',
+  apiPath: '/responses',
   httpMethod: 'POST',
-  transport: 'http',
+  transport: 'responses_http',
   wireApi: 'responses',
 } as const;
+
+/** Codex's value of a reasoning effort that is not configured. */
+export const DEFAULT_REASONING_EFFORT = 'default';
+/** `tool_source` of a call the model made directly; `codex.tool.phase` as Codex 0.169 ends every tool span. */
+export const TOOL_SOURCE_DIRECT = 'direct';
+export const TOOL_PHASE = 'dispatch';

@@ -6,7 +6,7 @@
  * Knows the OpenTelemetry API only: the tracer comes from the caller (export builds it).
  */
 import { SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { MODEL_REQUEST_DEFAULTS, RESPONSE_TOKEN_USAGE, SPAN_CATALOG, TURN_TOKEN_USAGE } from './catalog.js';
+import { DEFAULT_REASONING_EFFORT, MODEL_REQUEST_DEFAULTS, RESPONSE_TOKEN_USAGE, SPAN_CATALOG, TOOL_PHASE, TOOL_SOURCE_DIRECT, TURN_TOKEN_USAGE } from './catalog.js';
 import { w3cHeaders, type TracestateEntries } from './trace-context.js';
 import type { ModelRequestInfo, ModelRequestSpan, TokenUsage, ToolCallInfo, ToolCallSpan, TurnInfo, TurnSpan } from './types.js';
 
@@ -20,9 +20,6 @@ export interface SpanEnvironment {
   parent: Context;
 }
 
-/** `codex.tool.phase`: where the call was when its span ended. */
-const PHASE_DECISION = 'approval';
-const PHASE_EXECUTION = 'execution';
 
 export class SessionSpans {
   private turn: OpenTurn | undefined;
@@ -34,12 +31,19 @@ export class SessionSpans {
   startTurn(info: TurnInfo | undefined): TurnSpan {
     this.turn?.end();
     const turnId = typeof info?.turnId === 'string' && info.turnId !== '' ? info.turnId : crypto.randomUUID();
-    const model = typeof info?.model === 'string' && info.model !== '' ? info.model : this.env.model;
+    const model = nonEmpty(info?.model, this.env.model);
+    const reasoningEffort = nonEmpty(info?.reasoningEffort, DEFAULT_REASONING_EFFORT);
     const span = this.env.tracer.startSpan(SPAN_CATALOG.turn.name!, {
       kind: SPAN_CATALOG.turn.kind,
-      attributes: { 'turn.id': turnId, 'thread.id': this.env.conversationId, 'conversation.id': this.env.conversationId, model },
+      attributes: {
+        'turn.id': turnId,
+        'thread.id': this.env.conversationId,
+        'conversation.id': this.env.conversationId,
+        model,
+        'codex.turn.reasoning_effort': reasoningEffort,
+      },
     }, this.env.parent);
-    this.turn = new OpenTurn(this, span, trace.setSpan(this.env.parent, span), turnId);
+    this.turn = new OpenTurn(this, span, trace.setSpan(this.env.parent, span), turnId, model, reasoningEffort);
     return this.turn;
   }
 
@@ -55,9 +59,19 @@ export class SessionSpans {
   startModelRequest(info: ModelRequestInfo | undefined): OpenRequest {
     this.request?.end();
     const parent = this.parentContext();
-    const attributes = requestAttributes(info, this.env.model);
+    const attempt: Attributes = {
+      'api.path': nonEmpty(info?.apiPath, MODEL_REQUEST_DEFAULTS.apiPath),
+      'http.method': nonEmpty(info?.httpMethod, MODEL_REQUEST_DEFAULTS.httpMethod),
+      transport: nonEmpty(info?.transport, MODEL_REQUEST_DEFAULTS.transport),
+    };
+    const attributes: Attributes = {
+      ...attempt,
+      model: nonEmpty(info?.model, this.turn?.model ?? this.env.model),
+      wire_api: nonEmpty(info?.wireApi, MODEL_REQUEST_DEFAULTS.wireApi),
+      'turn.has_metadata_header': info?.hasMetadataHeader === true,
+    };
     const span = this.env.tracer.startSpan(SPAN_CATALOG.modelRequest.name!, { kind: SPAN_CATALOG.modelRequest.kind, attributes }, parent);
-    this.request = new OpenRequest(this, span, trace.setSpan(parent, span), attributes);
+    this.request = new OpenRequest(this, span, trace.setSpan(parent, span), attempt);
     return this.request;
   }
 
@@ -73,15 +87,18 @@ export class SessionSpans {
   startToolCall(info: ToolCallInfo, startTime?: number): OpenTool {
     const callId = String(info?.callId ?? '');
     this.tools.get(callId)?.end({ aborted: true });
-    const toolName = typeof info?.toolName === 'string' && info.toolName !== '' ? info.toolName : 'unknown';
+    const toolName = nonEmpty(info?.toolName, 'unknown');
     const parent = this.parentContext();
+    const turnId = this.turn?.turnId ?? '';
     const span = this.env.tracer.startSpan(toolName, {
       kind: SPAN_CATALOG.toolCall.kind,
       attributes: {
-        call_id: callId,
         tool_name: toolName,
         'conversation.id': this.env.conversationId,
-        'turn.id': this.turn?.turnId ?? '',
+        'turn.id': turnId,
+        turn_id: turnId,
+        tool_source: TOOL_SOURCE_DIRECT,
+        call_id: callId,
       },
       ...(startTime !== undefined ? { startTime } : {}),
     }, parent);
@@ -130,11 +147,18 @@ export class SessionSpans {
 export class OpenTurn implements TurnSpan {
   readonly recording = true;
   readonly tools = new Set<OpenTool>();
-  private readonly usage: Required<TokenUsage> = { inputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0, totalTokens: 0 };
+  private readonly usage: Required<TokenUsage> = { inputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0, nonCachedInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0, totalTokens: 0 };
   private usageSeen = false;
   private ended = false;
 
-  constructor(private readonly owner: SessionSpans, private readonly span: Span, readonly context: Context, readonly turnId: string) {}
+  constructor(
+    private readonly owner: SessionSpans,
+    private readonly span: Span,
+    readonly context: Context,
+    readonly turnId: string,
+    readonly model: string,
+    readonly reasoningEffort: string,
+  ) {}
 
   traceHeaders(): Record<string, string> {
     return this.owner.headers(this.context);
@@ -143,6 +167,7 @@ export class OpenTurn implements TurnSpan {
   addUsage(usage: TokenUsage): void {
     if (this.ended || !usage) return;
     for (const [, field] of TURN_TOKEN_USAGE) {
+      if (field === 'nonCachedInputTokens') continue;
       const value = count(usage[field]);
       if (value !== undefined) {
         this.usage[field] += value;
@@ -160,7 +185,11 @@ export class OpenTurn implements TurnSpan {
     // Without usage (given or from responses) the counts are left out, as Codex does for a turn without a response.
     const attributes: Attributes = {};
     if (usage || this.usageSeen) {
-      for (const [key, field] of TURN_TOKEN_USAGE) attributes[`codex.turn.token_usage.${key}`] = (usage ? count(usage[field]) : this.usage[field]) ?? 0;
+      const totals: TokenUsage = usage ?? this.usage;
+      for (const [key, field] of TURN_TOKEN_USAGE) {
+        const value = field === 'nonCachedInputTokens' ? nonCached(totals) : count(totals[field]);
+        attributes[`codex.turn.token_usage.${key}`] = value ?? 0;
+      }
     }
     this.span.setAttributes(attributes);
     this.span.end();
@@ -199,11 +228,15 @@ export class OpenRequest implements ModelRequestSpan {
     };
   }
 
-  /** The completed response: a `handle_responses` span with the usage, from `startTime` (the wait for it) to now. */
-  recordResponse(usage: TokenUsage, startTime?: number): void {
+  /** The completed response: a `handle_responses` span with the usage, over the `waitMs` spent waiting for it. */
+  recordResponse(usage: TokenUsage, waitMs = 0): void {
+    const attributes: Attributes = {
+      'codex.request.reasoning_effort': this.turn?.reasoningEffort ?? DEFAULT_REASONING_EFFORT,
+      'codex.response.receive_wait_ms': asDouble(waitMs),
+    };
     // Codex's usage has every count (0 when the provider sent none): so does the span.
-    const attributes: Attributes = {};
     for (const [key, field] of RESPONSE_TOKEN_USAGE) attributes[key] = count(usage?.[field]) ?? 0;
+    const startTime = waitMs > 0 ? Date.now() - waitMs : undefined;
     const span = this.owner.env.tracer.startSpan(SPAN_CATALOG.response.name!, {
       kind: SPAN_CATALOG.response.kind,
       attributes,
@@ -224,7 +257,7 @@ export class OpenRequest implements ModelRequestSpan {
 export class OpenTool implements ToolCallSpan {
   readonly recording = true;
   private ended = false;
-  /** Set once the tool started running: the phase the span ends in. */
+  /** Set once the tool started running. */
   running = false;
 
   constructor(private readonly owner: SessionSpans, private readonly span: Span, readonly context: Context, readonly callId: string, private readonly turn: OpenTurn | undefined) {}
@@ -233,8 +266,8 @@ export class OpenTool implements ToolCallSpan {
     if (this.ended) return;
     this.ended = true;
     const aborted = outcome?.aborted === true;
+    this.span.setAttribute('codex.tool.phase', TOOL_PHASE);
     this.span.setAttribute('aborted', aborted);
-    this.span.setAttribute('codex.tool.phase', this.running ? PHASE_EXECUTION : PHASE_DECISION);
     if (typeof outcome?.error === 'string') this.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
     this.span.end();
     this.turn?.tools.delete(this);
@@ -242,15 +275,24 @@ export class OpenTool implements ToolCallSpan {
   }
 }
 
-function requestAttributes(info: ModelRequestInfo | undefined, model: string): Attributes {
-  const pick = (value: unknown, fallback: string) => (typeof value === 'string' && value !== '' ? value : fallback);
-  return {
-    'api.path': pick(info?.apiPath, MODEL_REQUEST_DEFAULTS.apiPath),
-    'http.method': pick(info?.httpMethod, MODEL_REQUEST_DEFAULTS.httpMethod),
-    model: pick(info?.model, model),
-    transport: pick(info?.transport, MODEL_REQUEST_DEFAULTS.transport),
-    wire_api: pick(info?.wireApi, MODEL_REQUEST_DEFAULTS.wireApi),
-  };
+function nonEmpty(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value !== '' ? value : fallback;
+}
+
+function nonCached(usage: TokenUsage): number | undefined {
+  const given = count(usage.nonCachedInputTokens);
+  if (given !== undefined && given > 0) return given;
+  const input = count(usage.inputTokens);
+  return input === undefined ? undefined : Math.max(0, input - (count(usage.cachedInputTokens) ?? 0));
+}
+
+/**
+ * Codex sends `codex.response.receive_wait_ms` as a double; the SDK encodes an integral number as an int,
+ * so an integral wait is nudged by a nanosecond's billionth to keep the wire type.
+ */
+function asDouble(ms: number): number {
+  const value = Number.isFinite(ms) && ms > 0 ? ms : 0;
+  return Number.isInteger(value) ? value + 1e-9 : value;
 }
 
 function count(value: unknown): number | undefined {

@@ -5,6 +5,8 @@ export interface TokenUsage {
   inputTokens?: number;
   cachedInputTokens?: number;
   cacheWriteInputTokens?: number;
+  /** Default: input minus cached input. */
+  nonCachedInputTokens?: number;
   outputTokens?: number;
   reasoningOutputTokens?: number;
   totalTokens?: number;
@@ -15,18 +17,22 @@ export interface TurnInfo {
   turnId?: string;
   /** Default: the session's model. */
   model?: string;
+  /** `codex.turn.reasoning_effort`; default `default` (none configured), as Codex. */
+  reasoningEffort?: string;
 }
 
 export interface ModelRequestInfo {
   model?: string;
-  /** Default `responses`. */
+  /** Default `/responses`. */
   apiPath?: string;
   /** Default `POST`. */
   httpMethod?: string;
-  /** Default `http` (`websocket` for the websocket transport). */
+  /** Default `responses_http`. */
   transport?: string;
   /** Default `responses`. */
   wireApi?: string;
+  /** `turn.has_metadata_header`: the request carried Codex's turn metadata header. Default false. */
+  hasMetadataHeader?: boolean;
 }
 
 export interface ToolCallInfo {
