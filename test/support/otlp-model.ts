@@ -192,3 +192,24 @@ export function metricOfKind<K extends MetricKind>(
 export function metricsNamed(metrics: readonly ReceivedMetric[], name: string): ReceivedMetric[] {
   return metrics.filter((m) => m.name === name);
 }
+
+export interface ReceivedSpan {
+  encoding: PayloadEncoding;
+  resource: AttrMap;
+  scope: ReceivedScope;
+  /** hex */
+  traceId: string;
+  spanId: string;
+  /** hex, '' for a root span */
+  parentSpanId: string;
+  traceState: string;
+  name: string;
+  /** OTLP SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer */
+  kind: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  attributes: Attr[];
+  /** Status code: 0 unset, 1 ok, 2 error */
+  statusCode: number;
+  events: Array<{ name: string; attributes: Attr[] }>;
+}

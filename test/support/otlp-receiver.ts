@@ -13,7 +13,7 @@ import net from 'node:net';
 import type { BehaviourHook } from './otlp-faults.js';
 import { startGrpcEndpoint } from './otlp-grpc-endpoint.js';
 import { startHttpEndpoint, type ReceiverTls } from './otlp-http-endpoint.js';
-import type { ReceivedLogRecord, ReceivedMetric } from './otlp-model.js';
+import type { ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './otlp-model.js';
 import { RequestLog, summarize, type ReceivedRequest } from './otlp-recording.js';
 
 export type { BehaviourHook, FaultBehaviour, RequestInfo, Transport } from './otlp-faults.js';
@@ -41,6 +41,8 @@ export interface OtlpReceiver {
   logs(): ReceivedLogRecord[];
   /** Metrics of accepted requests, in arrival order (one entry per metric per export). */
   metrics(): ReceivedMetric[];
+  /** Spans of accepted requests, in arrival order. */
+  spans(): ReceivedSpan[];
   /** Every payload received (after gzip was undone), accepted or not: for "never leaks" checks. */
   rawBodies(): Buffer[];
   /** Headers (HTTP) or metadata (gRPC) of every request. */
@@ -81,6 +83,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     requests: log.requests,
     logs: () => accepted().flatMap((r) => r.logs),
     metrics: () => accepted().flatMap((r) => r.metrics),
+    spans: () => accepted().flatMap((r) => r.spans),
     rawBodies: () => log.requests.map((r) => r.body),
     headers: () => log.requests.map((r) => r.headers),
     errors: () => log.requests.flatMap((r) => (r.error ? [`#${r.id} ${r.transport} ${r.path}: ${r.error}`] : [])),

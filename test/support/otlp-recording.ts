@@ -4,7 +4,8 @@
  */
 import type { FaultBehaviour, RequestInfo, Transport } from './otlp-faults.js';
 import { logsFromJson, logsFromProtobufObject, metricsFromJson, metricsFromProtobufObject } from './otlp-convert.js';
-import type { PayloadEncoding, ReceivedLogRecord, ReceivedMetric } from './otlp-model.js';
+import { spansFromJson, spansFromProtobufObject } from './otlp-convert-spans.js';
+import type { PayloadEncoding, ReceivedLogRecord, ReceivedMetric, ReceivedSpan } from './otlp-model.js';
 import { decodeExportRequest, type PlainMessage, type Signal } from './otlp-protos.js';
 
 /**
@@ -35,6 +36,7 @@ export interface ReceivedRequest {
   decoded: PlainMessage | undefined;
   logs: ReceivedLogRecord[];
   metrics: ReceivedMetric[];
+  spans: ReceivedSpan[];
   fault: FaultBehaviour | undefined;
   outcome: RequestOutcome;
   /** HTTP status or gRPC status code that was answered, once answered. */
@@ -52,6 +54,7 @@ export interface DecodedPayload {
   decoded: PlainMessage;
   logs: ReceivedLogRecord[];
   metrics: ReceivedMetric[];
+  spans: ReceivedSpan[];
 }
 
 /** Decodes and converts one payload; throws OtlpDecodeError (or a shape error) on anything wrong. */
@@ -75,6 +78,7 @@ export function decodePayload(signal: Signal, encoding: PayloadEncoding, body: B
     decoded,
     logs: signal === 'logs' ? (protobuf ? logsFromProtobufObject : logsFromJson)(decoded) : [],
     metrics: signal === 'metrics' ? (protobuf ? metricsFromProtobufObject : metricsFromJson)(decoded) : [],
+    spans: signal === 'traces' ? (protobuf ? spansFromProtobufObject : spansFromJson)(decoded) : [],
   };
 }
 
@@ -100,6 +104,7 @@ export class RequestLog {
       decoded: undefined,
       logs: [],
       metrics: [],
+      spans: [],
       fault: undefined,
       outcome: 'pending',
       answeredStatus: undefined,
