@@ -237,7 +237,7 @@ export async function runDoctor(options: DoctorOptions, io: CliIo): Promise<numb
     }
   }
   const trace = config.traceExporter;
-  out(`${'traces'.padEnd(8)} trace_exporter = ${isNetworkExporter(trace) ? describeExporter(trace) : trace.kind}: not used by codex-otel (it emits no spans); not checked`);
+  out(`${'traces'.padEnd(8)} trace_exporter = ${isNetworkExporter(trace) ? describeExporter(trace) : trace.kind}: spans are exported there; not checked by doctor`);
   const file = fileOutputCheck(config);
   if (file) {
     out(`${'file'.padEnd(8)} ${file.ok ? 'OK' : 'FAILED'}: ${file.line}`);

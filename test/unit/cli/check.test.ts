@@ -158,7 +158,6 @@ describe('codex-otel check, in process', () => {
       '  trace_exporter    = otlp-grpc',
       '    endpoint = https://***@otel.example.com:4317',
       '    header authorization = ***',
-      '    (codex-otel emits no spans; the trace exporter is validated only)',
       '[otel.codex_otel]',
       '  shutdown_timeout_ms        = 2000',
       '  metrics_temporality        = "delta"',

@@ -56,6 +56,8 @@ describe('where the config file is found', () => {
         exporter: { kind: 'none' },
         traceExporter: { kind: 'none' },
         metricsExporter: { kind: 'none' },
+        spanAttributes: {},
+        tracestate: {},
         extensions: expect.any(Object),
       },
       errors: [],

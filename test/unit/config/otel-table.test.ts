@@ -14,6 +14,8 @@ describe('[otel] keys and defaults', () => {
       exporter: { kind: 'none' },
       traceExporter: { kind: 'none' },
       metricsExporter: { kind: 'none' },
+      spanAttributes: {},
+      tracestate: {},
       extensions: DEFAULT_EXTENSIONS,
     });
   });
