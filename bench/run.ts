@@ -16,6 +16,7 @@ import { EVENT_KINDS, EVENT_LABELS, type EventKind } from './lib/fixtures.js';
 import type { ContenderOptions, Impl, Transport } from './lib/impl.js';
 import { fmt, median, sleep, spread, type Spread } from './lib/stats.js';
 import { summariseProfile, type ProfileRow } from './lib/profile.js';
+import { replaceSpansSection } from './lib/readme-section.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -635,6 +636,17 @@ function report(results: Results, elapsedS: number): string {
 
 // ---------------------------------------------------------------------------------------------------------
 
+/** The spans section (bench/spans.ts, its own run) survives a rewrite of the README. */
+function keepSpansSection(text: string): string {
+  let old = '';
+  try {
+    old = readFileSync(path.join(repoRoot, 'bench', 'README.md'), 'utf8');
+  } catch { /* first run */ }
+  const begin = old.indexOf('<!-- spans:begin');
+  const end = old.indexOf('<!-- spans:end -->');
+  return begin >= 0 && end > begin ? replaceSpansSection(text, old.slice(begin, end + '<!-- spans:end -->'.length)) : text;
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const resultsFile = path.join(repoRoot, 'dist', 'bench', 'results.json');
@@ -642,7 +654,7 @@ async function main(): Promise<void> {
     // Re-render bench/README.md from the last run's results (e.g. after editing bench/NOTES.md).
     const saved = JSON.parse(readFileSync(resultsFile, 'utf8')) as Results & { meta: Meta };
     Object.assign(META, saved.meta);
-    writeFileSync(path.join(repoRoot, 'bench', 'README.md'), report(saved, saved.meta.elapsedS));
+    writeFileSync(path.join(repoRoot, 'bench', 'README.md'), keepSpansSection(report(saved, saved.meta.elapsedS)));
     log('re-rendered bench/README.md from dist/bench/results.json');
     return;
   }
@@ -674,7 +686,7 @@ async function main(): Promise<void> {
   // Only a run that rewrites the README replaces the results it was rendered from.
   writeFileSync(WRITE_README ? resultsFile : path.join(repoRoot, 'dist', 'bench', 'results-no-readme.json'), JSON.stringify({ ...results, meta: { ...META, elapsedS } }, null, 2));
   if (WRITE_README) {
-    writeFileSync(path.join(repoRoot, 'bench', 'README.md'), text);
+    writeFileSync(path.join(repoRoot, 'bench', 'README.md'), keepSpansSection(text));
     log('wrote bench/README.md');
   } else process.stdout.write(text);
 }
