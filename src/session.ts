@@ -82,8 +82,12 @@ export class Session {
     if (!spans) return this.emit('toolDecision', input);
     const tool = this.guardSpans(() => spans.toolCall(input?.callId) ?? spans.startToolCall(input));
     this.emit('toolDecision', input);
-    const decision = input?.decision;
-    if (tool && (typeof decision !== 'string' || !decision.startsWith('approved'))) this.guardSpans(() => tool.end({ aborted: true }));
+    if (tool) {
+      this.guardSpans(() => {
+        const decision = input?.decision;
+        if (typeof decision !== 'string' || !decision.startsWith('approved')) tool.end({ aborted: true });
+      });
+    }
   }
   sandboxOutcome(input: SandboxOutcomeInput): void { this.emit('sandboxOutcome', input); }
   /** A finished tool call; with spans on it ends the call's span (started `durationMs` ago when none is open). */
