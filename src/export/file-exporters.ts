@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { serializeLogsJson, serializeMetricsJson } from './otlp-json.js';
+import { serializeLogsJson, serializeMetricsJson, serializeTracesJson } from './otlp-json.js';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { diag } from '@opentelemetry/api';
@@ -9,6 +10,7 @@ import { RotatingLineFile } from './rotating-file.js';
 
 export const LOGS_FILE = 'logs.jsonl';
 export const METRICS_FILE = 'metrics.jsonl';
+export const TRACES_FILE = 'traces.jsonl';
 
 /**
  * OTLP/JSON lines: one `ExportLogsServiceRequest` per line, the format of the Collector's `file` exporter
@@ -47,6 +49,27 @@ export class JsonLinesMetricExporter implements PushMetricExporter {
 
   selectAggregationTemporality(): AggregationTemporality {
     return this.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
+  }
+
+  forceFlush(): Promise<void> {
+    return this.file.drain();
+  }
+
+  shutdown(): Promise<void> {
+    return this.file.drain();
+  }
+}
+
+/** Spans as OTLP/JSON lines (`traces.jsonl`), written when spans are exported and file output is on. */
+export class JsonLinesSpanExporter implements SpanExporter {
+  readonly file: RotatingLineFile;
+
+  constructor(config: FileOutputConfig) {
+    this.file = new RotatingLineFile(join(config.directory, TRACES_FILE), config.maxBytes, config.maxFiles);
+  }
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    writeLine(this.file, () => serializeTracesJson(spans), done);
   }
 
   forceFlush(): Promise<void> {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 type Transformer = typeof import('@opentelemetry/otlp-transformer');
 let transformer: Transformer | undefined;
@@ -19,4 +20,9 @@ export function serializeLogsJson(records: ReadableLogRecord[]): Uint8Array | un
 /** One `ExportMetricsServiceRequest` as OTLP/JSON bytes. */
 export function serializeMetricsJson(metrics: ResourceMetrics): Uint8Array | undefined {
   return serializers().JsonMetricsSerializer.serializeRequest(metrics);
+}
+
+/** One `ExportTraceServiceRequest` as OTLP/JSON bytes. */
+export function serializeTracesJson(spans: ReadableSpan[]): Uint8Array | undefined {
+  return serializers().JsonTraceSerializer.serializeRequest(spans);
 }

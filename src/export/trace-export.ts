@@ -15,6 +15,7 @@ import { classifyFailure, takeOverRetries } from './delivery/outcome.js';
 import type { RetryPolicy } from './delivery/retry.js';
 import type { DeliveryStats } from './delivery/stats.js';
 import { grpcMetadata, isNetworkExporter } from './exporters.js';
+import { JsonLinesSpanExporter } from './file-exporters.js';
 import { grpcCredentials, httpsAgentOptions } from './tls.js';
 
 const load = createRequire(import.meta.url);
@@ -51,6 +52,8 @@ export function createTraceExport(config: OtelConfig, scope: string, options: Tr
   }
   for (const exporter of options.spanExporters ?? []) exporters.push(new RetryingSpanExporter(exporter, options.retry, options.stats));
   if (exporters.length === 0) return undefined;
+  // File output gets the spans too (traces.jsonl), but never turns them on by itself: "none" stays free.
+  if (config.extensions.fileOutput) exporters.push(new RetryingSpanExporter(new JsonLinesSpanExporter(config.extensions.fileOutput), options.retry, options.stats));
 
   const ext = config.extensions;
   const processors: SpanProcessor[] = [];
