@@ -62,6 +62,11 @@ export async function* instrumentSseStream<E>(session: Session, stream: AsyncIte
   }
 }
 
+/** What `timeApiRequest` hands the attempt: W3C headers of its span, to send with the request (`{}` with spans off). */
+export interface AttemptTrace {
+  traceHeaders: Record<string, string>;
+}
+
 /**
  * Times one API attempt around a promise and records `codex.api_request`: the status from the result
  * (or the error's `status`), the error message on failure. The promise's outcome is passed through.
@@ -69,14 +74,15 @@ export async function* instrumentSseStream<E>(session: Session, stream: AsyncIte
 export async function timeApiRequest<T>(
   session: Session,
   request: Omit<ApiRequestInput, 'durationMs' | 'status' | 'error'> & { statusOf?: (result: T) => number | undefined },
-  attempt: () => Promise<T>,
+  attempt: (trace: AttemptTrace) => Promise<T>,
 ): Promise<T> {
   const { statusOf, ...fields } = plainCopy(request);
   // With spans on, the attempt is a `responses.stream_request` span under the open model request.
   const done = session.spans ? safe(() => session.spans!.modelRequest().startAttempt()) : undefined;
+  const trace: AttemptTrace = { traceHeaders: done ? safe(() => session.spans!.openRequest?.traceHeaders()) ?? {} : {} };
   const started = performance.now();
   try {
-    const result = await attempt();
+    const result = await attempt(trace);
     // Without statusOf, a fetch-like result carries its own `status`.
     const status = safe(() => (statusOf ? statusOf(result) : statusField(result)));
     session.apiRequest({ ...fields, durationMs: performance.now() - started, ...(status !== undefined ? { status } : {}) });

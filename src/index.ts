@@ -4,7 +4,7 @@ export { createTelemetry, Telemetry, type TelemetryOptions } from './telemetry.j
 export { Session } from './session.js';
 export type * from './events/inputs.js';
 export { CATALOG, EVENT_NAMES } from './events/catalog.js';
-export { instrumentSseStream, timeApiRequest, timeToolCall, type SseEventReader } from './helpers.js';
+export { instrumentSseStream, timeApiRequest, timeToolCall, type SseEventReader, type AttemptTrace } from './helpers.js';
 export { installExitHooks, type ExitHooks, type ExitHookOptions } from './exit-hooks.js';
 export { sanitizeTag } from './metrics/sanitize.js';
 export type { ShutdownResult } from './export/pipeline.js';

@@ -151,13 +151,20 @@ describe('span_attributes and tracestate', () => {
     const session = telemetry.startSession(SESSION);
     const turn = session.startTurn();
     const headers = turn.traceHeaders();
+    let attemptHeaders: Record<string, string> = {};
+    await timeApiRequest(session, { attempt: 0, endpoint: '/responses' }, async ({ traceHeaders }) => {
+      attemptHeaders = traceHeaders;
+      return { status: 200 };
+    });
     session.toolCallAborted({ toolName: 'exec_command', callId: 'c' });
     turn.end({ inputTokens: 1, outputTokens: 1, totalTokens: 2 });
     await telemetry.shutdown();
-    const spans = await receiver.waitFor(() => receiver.spans().length >= 2 && receiver.spans());
+    const spans = await receiver.waitFor(() => receiver.spans().length >= 4 && receiver.spans());
     for (const span of spans) expect(attrMap(span.attributes)['deployment.team']).toEqual({ type: 'string', value: 'payments' });
     const [turnSpan] = named(spans, 'session_task.turn');
     expect(headers['traceparent']).toBe(`00-${turnSpan!.traceId}-${turnSpan!.spanId}-01`);
     expect(headers['tracestate']).toBe('acme=tenant:t1');
+    const [attempt] = named(spans, 'responses.stream_request');
+    expect(attemptHeaders).toEqual({ traceparent: `00-${attempt!.traceId}-${attempt!.spanId}-01`, tracestate: 'acme=tenant:t1' });
   });
 });
