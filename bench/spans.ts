@@ -162,6 +162,7 @@ async function machine(): Promise<string[]> {
     `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
     `- Node.js: ${process.version}`,
+    `- Load average at the end (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} on ${cpus.length} cores${os.loadavg()[1]! > cpus.length ? ' — **the machine was shared and loaded: spreads are wide, compare medians with care**' : ''}`,
     `- Date: ${new Date().toISOString()}`,
     `- Code: commit ${commit}`,
   ];
