@@ -46,7 +46,13 @@ export class Session {
     this.dropped = instruments.dropped;
   }
 
-  conversationStarts(input: ConversationStartsInput): void { this.emit('conversationStarts', input); }
+  /** The provider named by `conversationStarts` (the websocket connection span's `provider`). */
+  private providerName = 'unknown';
+
+  conversationStarts(input: ConversationStartsInput): void {
+    if (this.spans) this.guardSpans(() => { if (typeof input?.providerName === 'string') this.providerName = input.providerName; });
+    this.emit('conversationStarts', input);
+  }
   /**
    * The prompt is sent as `[REDACTED]` unless `log_user_prompt = true`; its length always. With spans on,
    * a prompt outside a turn starts one (ended by `turn()` or the next `startTurn`).
@@ -70,8 +76,28 @@ export class Session {
     this.emit('sseCompletedFailed', input);
     if (this.spans) this.guardSpans(() => this.spans!.openRequest?.end(typeof input?.error === 'string' ? input.error : 'response failed'));
   }
-  websocketConnect(input: WebsocketConnectInput): void { this.emit('websocketConnect', input); }
-  websocketRequest(input: WebsocketRequestInput): void { this.emit('websocketRequest', input); }
+  /** With spans on, inside a `model_client.websocket_connection` span as long as the connect took. */
+  websocketConnect(input: WebsocketConnectInput): void {
+    const spans = this.spans;
+    if (!spans) return this.emit('websocketConnect', input);
+    let emitted = false;
+    this.guardSpans(() => spans.recordWebsocketConnection(
+      this.providerName,
+      Date.now() - (toNonNegativeInteger(input?.durationMs) ?? 0),
+      input?.success === false ? (typeof input?.error === 'string' ? input.error : 'connect failed') : undefined,
+      (context) => { emitted = true; this.emit('websocketConnect', input, context); },
+    ));
+    if (!emitted) this.emit('websocketConnect', input);
+  }
+  /** One request over the websocket; with spans on, a `responses_websocket.stream_request` span under the request. */
+  websocketRequest(input: WebsocketRequestInput): void {
+    const spans = this.spans;
+    if (!spans || spans.openRequest?.attemptContext) return this.emit('websocketRequest', input);
+    const done = this.guardSpans(() => (spans.openRequest ?? spans.startModelRequest({ transport: 'responses_websocket' }))
+      .startAttempt(Date.now() - (toNonNegativeInteger(input?.durationMs) ?? 0)));
+    this.emit('websocketRequest', input);
+    if (done) this.guardSpans(() => done(input?.success === false ? (typeof input?.error === 'string' ? input.error : 'request failed') : undefined));
+  }
   websocketEvent(input: WebsocketEventInput): void { this.emit('websocketEvent', input); }
   /**
    * A decision about a tool call. With spans on it is emitted inside the call's span (started here when
@@ -190,9 +216,9 @@ export class Session {
     this.guardSpans(() => (spans.toolCall(info?.callId) ?? spans.startToolCall(info)).end({ aborted: true }));
   }
 
-  private emit(shape: ShapeId, input: unknown): void {
+  private emit(shape: ShapeId, input: unknown, inside?: Context): void {
     try {
-      const context: Context | undefined = eventContext(this.spans, eventScope(shape), input);
+      const context: Context | undefined = inside ?? eventContext(this.spans, eventScope(shape), input);
       emitEvent(this.target, this.shapes[shape], input, Date.now(), context);
     } catch (error) {
       // The record is lost (its input threw when read): count it like any other drop.

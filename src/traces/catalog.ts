@@ -15,7 +15,7 @@ export interface SpanShape {
   attributes: Readonly<Record<string, { type: SpanAttributeType; optional?: boolean }>>;
 }
 
-export type SpanShapeId = 'turn' | 'modelRequest' | 'streamRequest' | 'response' | 'toolCall';
+export type SpanShapeId = 'turn' | 'modelRequest' | 'streamRequest' | 'websocketRequest' | 'websocketStreamRequest' | 'websocketConnection' | 'response' | 'toolCall';
 
 /** Codex's names for the per-turn token counts (`codex.turn.token_usage.<name>`), from our usage fields. */
 export const TURN_TOKEN_USAGE = [
@@ -66,6 +66,28 @@ export const SPAN_CATALOG: Readonly<Record<SpanShapeId, SpanShape>> = {
     attributes: { ...ATTEMPT_ATTRIBUTES, model: { type: 'string' }, wire_api: { type: 'string' }, 'turn.has_metadata_header': { type: 'bool' } },
   },
   streamRequest: { name: 'responses.stream_request', kind: SpanKind.INTERNAL, attributes: ATTEMPT_ATTRIBUTES },
+  // The websocket transport (`transport = "responses_websocket"`): its own names, no `http.method`.
+  websocketRequest: {
+    name: 'model_client.stream_responses_websocket',
+    kind: SpanKind.INTERNAL,
+    attributes: {
+      'api.path': { type: 'string' }, transport: { type: 'string' }, model: { type: 'string' }, wire_api: { type: 'string' },
+      'turn.has_metadata_header': { type: 'bool' }, 'websocket.warmup': { type: 'bool' },
+    },
+  },
+  websocketStreamRequest: {
+    name: 'responses_websocket.stream_request',
+    kind: SpanKind.INTERNAL,
+    attributes: { 'api.path': { type: 'string' }, transport: { type: 'string' } },
+  },
+  websocketConnection: {
+    name: 'model_client.websocket_connection',
+    kind: SpanKind.INTERNAL,
+    attributes: {
+      provider: { type: 'string' }, wire_api: { type: 'string' }, transport: { type: 'string' }, 'api.path': { type: 'string' },
+      'turn.has_metadata_header': { type: 'bool' },
+    },
+  },
   response: {
     name: 'handle_responses',
     kind: SpanKind.INTERNAL,
@@ -98,6 +120,9 @@ export const MODEL_REQUEST_DEFAULTS = {
   transport: 'responses_http',
   wireApi: 'responses',
 } as const;
+
+/** The `transport` value of the websocket transport, which switches the span names. */
+export const WEBSOCKET_TRANSPORT = 'responses_websocket';
 
 /** Codex's value of a reasoning effort that is not configured. */
 export const DEFAULT_REASONING_EFFORT = 'default';

@@ -6,7 +6,10 @@
  * Knows the OpenTelemetry API only: the tracer comes from the caller (export builds it).
  */
 import { SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { DEFAULT_REASONING_EFFORT, MODEL_REQUEST_DEFAULTS, RESPONSE_TOKEN_USAGE, SPAN_CATALOG, TOOL_PHASE, TOOL_SOURCE_DIRECT, TURN_TOKEN_USAGE } from './catalog.js';
+import {
+  DEFAULT_REASONING_EFFORT, MODEL_REQUEST_DEFAULTS, RESPONSE_TOKEN_USAGE, SPAN_CATALOG, TOOL_PHASE, TOOL_SOURCE_DIRECT, TURN_TOKEN_USAGE,
+  WEBSOCKET_TRANSPORT,
+} from './catalog.js';
 import { w3cHeaders, type TracestateEntries } from './trace-context.js';
 import type { ModelRequestInfo, ModelRequestSpan, TokenUsage, ToolCallInfo, ToolCallSpan, TurnInfo, TurnSpan } from './types.js';
 
@@ -59,20 +62,50 @@ export class SessionSpans {
   startModelRequest(info: ModelRequestInfo | undefined): OpenRequest {
     this.request?.end();
     const parent = this.parentContext();
-    const attempt: Attributes = {
-      'api.path': nonEmpty(info?.apiPath, MODEL_REQUEST_DEFAULTS.apiPath),
-      'http.method': nonEmpty(info?.httpMethod, MODEL_REQUEST_DEFAULTS.httpMethod),
-      transport: nonEmpty(info?.transport, MODEL_REQUEST_DEFAULTS.transport),
-    };
+    const transport = nonEmpty(info?.transport, MODEL_REQUEST_DEFAULTS.transport);
+    const websocket = transport === WEBSOCKET_TRANSPORT;
+    const apiPath = nonEmpty(info?.apiPath, MODEL_REQUEST_DEFAULTS.apiPath);
+    const attempt: Attributes = websocket
+      ? { 'api.path': apiPath, transport }
+      : { 'api.path': apiPath, 'http.method': nonEmpty(info?.httpMethod, MODEL_REQUEST_DEFAULTS.httpMethod), transport };
     const attributes: Attributes = {
       ...attempt,
       model: nonEmpty(info?.model, this.turn?.model ?? this.env.model),
       wire_api: nonEmpty(info?.wireApi, MODEL_REQUEST_DEFAULTS.wireApi),
       'turn.has_metadata_header': info?.hasMetadataHeader === true,
+      ...(websocket ? { 'websocket.warmup': info?.websocketWarmup === true } : {}),
     };
-    const span = this.env.tracer.startSpan(SPAN_CATALOG.modelRequest.name!, { kind: SPAN_CATALOG.modelRequest.kind, attributes }, parent);
-    this.request = new OpenRequest(this, span, trace.setSpan(parent, span), attempt);
+    const shape = websocket ? SPAN_CATALOG.websocketRequest : SPAN_CATALOG.modelRequest;
+    const span = this.env.tracer.startSpan(shape.name!, { kind: shape.kind, attributes }, parent);
+    const attemptShape = websocket ? SPAN_CATALOG.websocketStreamRequest : SPAN_CATALOG.streamRequest;
+    this.request = new OpenRequest(this, span, trace.setSpan(parent, span), attemptShape.name!, attempt);
     return this.request;
+  }
+
+  /**
+   * A websocket connection (`model_client.websocket_connection`), from `startTime` to now; returns its
+   * context so the `codex.websocket_connect` event can be emitted inside it.
+   */
+  recordWebsocketConnection(provider: string, startTime: number | undefined, error: string | undefined, emitInside: (ctx: Context) => void): void {
+    const parent = this.parentContext();
+    const shape = SPAN_CATALOG.websocketConnection;
+    const span = this.env.tracer.startSpan(shape.name!, {
+      kind: shape.kind,
+      attributes: {
+        provider,
+        wire_api: MODEL_REQUEST_DEFAULTS.wireApi,
+        transport: WEBSOCKET_TRANSPORT,
+        'api.path': MODEL_REQUEST_DEFAULTS.apiPath,
+        'turn.has_metadata_header': false,
+      },
+      ...(startTime !== undefined ? { startTime } : {}),
+    }, parent);
+    try {
+      emitInside(trace.setSpan(parent, span));
+    } finally {
+      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+      span.end();
+    }
   }
 
   /** The open model request, or a new one (the helpers share one request between the attempts and the stream). */
@@ -204,7 +237,13 @@ export class OpenRequest implements ModelRequestSpan {
   attemptContext: Context | undefined;
   private ended = false;
 
-  constructor(private readonly owner: SessionSpans, private readonly span: Span, readonly context: Context, private readonly attributes: Attributes) {
+  constructor(
+    private readonly owner: SessionSpans,
+    private readonly span: Span,
+    readonly context: Context,
+    private readonly attemptName: string,
+    private readonly attributes: Attributes,
+  ) {
     this.turn = owner.currentTurn;
   }
 
@@ -214,7 +253,7 @@ export class OpenRequest implements ModelRequestSpan {
 
   /** Starts one attempt: events emitted until `done` carry its span. */
   startAttempt(startTime?: number): (error?: string) => void {
-    const span = this.owner.env.tracer.startSpan(SPAN_CATALOG.streamRequest.name!, {
+    const span = this.owner.env.tracer.startSpan(this.attemptName, {
       kind: SPAN_CATALOG.streamRequest.kind,
       attributes: this.attributes,
       ...(startTime !== undefined ? { startTime } : {}),

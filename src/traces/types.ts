@@ -27,12 +27,14 @@ export interface ModelRequestInfo {
   apiPath?: string;
   /** Default `POST`. */
   httpMethod?: string;
-  /** Default `responses_http`. */
+  /** Default `responses_http`; `responses_websocket` names the spans as Codex's websocket transport does. */
   transport?: string;
   /** Default `responses`. */
   wireApi?: string;
   /** `turn.has_metadata_header`: the request carried Codex's turn metadata header. Default false. */
   hasMetadataHeader?: boolean;
+  /** `websocket.warmup` (websocket transport): the request was a warm-up. Default false. */
+  websocketWarmup?: boolean;
 }
 
 export interface ToolCallInfo {

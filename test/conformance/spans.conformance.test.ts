@@ -74,8 +74,15 @@ beforeAll(async () => {
   session.toolDecision({ toolName: 'exec_command', callId: 'call_exec_1', decision: 'approved', source: 'Config' });
   await timeToolCall(session, { toolName: 'exec_command', callId: 'call_exec_1', arguments: '{"cmd":"ls"}' }, async () => 'ok');
   session.turn({ e2eDurationMs: 5 });
+  // The websocket scenario, through the session methods only.
+  const ws = telemetry.startSession(SESSION);
+  ws.startTurn();
+  ws.websocketConnect({ durationMs: 4, success: true, endpoint: '/responses' });
+  ws.websocketRequest({ durationMs: 30, success: true });
+  ws.sseEventCompleted({ inputTokens: 10, outputTokens: 2, totalTokens: 12 });
+  ws.turn({ e2eDurationMs: 40 });
   await telemetry.shutdown();
-  ours = await receiver.waitFor(() => receiver.spans().length >= 5 && receiver.spans());
+  ours = await receiver.waitFor(() => receiver.spans().length >= 10 && receiver.spans());
 });
 afterAll(() => receiver?.close());
 
@@ -87,7 +94,10 @@ describe('spans conform to the real Codex 0.169 captures', () => {
 
   it('each span we emit has every key Codex puts on it, with the same value type and span kind', () => {
     const names = [...new Set(ours.map((s) => s.name))].sort();
-    expect(names).toEqual(['exec_command', 'handle_responses', 'model_client.stream_responses_api', 'responses.stream_request', 'session_task.turn']);
+    expect(names).toEqual([
+      'exec_command', 'handle_responses', 'model_client.stream_responses_api', 'model_client.stream_responses_websocket',
+      'model_client.websocket_connection', 'responses.stream_request', 'responses_websocket.stream_request', 'session_task.turn',
+    ]);
     for (const name of names) {
       const mine = ours.find((s) => s.name === name)!;
       const theirs = codex.filter(corresponds(mine));

@@ -90,4 +90,21 @@ describe('spans on', () => {
     expect(finished.find((s) => s.attributes['call_id'] === 'pending')!.attributes['aborted']).toBe(true);
     await telemetry.shutdown();
   });
+
+  it('websocket transport: connection and request spans named as Codex\'s, each carrying its event', async () => {
+    const { telemetry, spans, logs } = withSpans();
+    const session = telemetry.startSession(SESSION);
+    session.startTurn();
+    session.websocketConnect({ durationMs: 4, success: true, endpoint: '/responses' });
+    session.websocketRequest({ durationMs: 30, success: false, error: 'closed' });
+    session.turn({ e2eDurationMs: 40 });
+    await telemetry.forceFlush();
+    const span = (name: string) => spans.getFinishedSpans().find((s) => s.name === name)!;
+    const record = (name: string) => logs.getFinishedLogRecords().find((r) => r.attributes['event.name'] === name)!;
+    expect(record('codex.websocket_connect').spanContext?.spanId).toBe(span('model_client.websocket_connection').spanContext().spanId);
+    expect(record('codex.websocket_request').spanContext?.spanId).toBe(span('responses_websocket.stream_request').spanContext().spanId);
+    expect(span('responses_websocket.stream_request').parentSpanContext?.spanId).toBe(span('model_client.stream_responses_websocket').spanContext().spanId);
+    expect(span('responses_websocket.stream_request').status.code).toBe(2);
+    await telemetry.shutdown();
+  });
 });
