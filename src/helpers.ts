@@ -45,7 +45,7 @@ export async function* instrumentSseStream<E>(session: Session, stream: AsyncIte
       const failure = safe(() => reader.error?.(event));
       if (usage) {
         completed = true;
-        session.completeResponse(usage, durationMs);
+        session.sseEventCompleted(usage, { waitMs: durationMs });
       } else if (failure !== undefined) {
         const kind = safe(() => reader.kind(event));
         if (kind === 'response.completed') session.sseEventCompletedFailed({ error: failure });
@@ -135,7 +135,7 @@ export async function timeToolCall<T>(
   } catch (error) {
     // An aborted run (AbortSignal) never finished: its span ends with `aborted = true`.
     const aborted = (error as { name?: unknown } | null)?.name === 'AbortError';
-    session.finishToolCall({ ...fields, durationMs: performance.now() - started, success: false, output: errorMessage(error) }, aborted);
+    session.toolResult({ ...fields, durationMs: performance.now() - started, success: false, output: errorMessage(error) }, { aborted });
     throw error;
   }
 }

@@ -116,13 +116,12 @@ export class Session {
     }
   }
   sandboxOutcome(input: SandboxOutcomeInput): void { this.emit('sandboxOutcome', input); }
-  /** A finished tool call; with spans on it ends the call's span (started `durationMs` ago when none is open). */
-  toolResult(input: ToolResultInput): void {
-    this.finishToolCall(input, false);
-  }
-
-  /** @internal `timeToolCall` passes whether the run was aborted (an `AbortError`). */
-  finishToolCall(input: ToolResultInput, aborted: boolean): void {
+  /**
+   * A finished tool call; with spans on it ends the call's span (started `durationMs` ago when none is
+   * open), with `aborted = true` when `outcome.aborted` says the run was cut short.
+   */
+  toolResult(input: ToolResultInput, outcome?: { aborted?: boolean }): void {
+    const aborted = this.guardSpans(() => outcome?.aborted === true) ?? false;
     const spans = this.spans;
     if (!spans) return this.emit('toolResult', input);
     const tool = this.guardSpans(() => {
@@ -134,13 +133,11 @@ export class Session {
     if (tool) this.guardSpans(() => tool.end({ aborted, ...(input?.success === false ? { error: 'tool call failed' } : {}) }));
   }
 
-  /** The completed response with its token usage; also feeds the token-usage counter and the turn's usage. */
-  sseEventCompleted(input: SseCompletedInput): void {
-    this.completeResponse(input, undefined);
-  }
-
-  /** @internal the SSE helper passes how long it waited for the completion (ms). */
-  completeResponse(input: SseCompletedInput, waitMs: number | undefined): void {
+  /**
+   * The completed response with its token usage; also feeds the token-usage counter, and with spans on the
+   * `handle_responses` span (`timing.waitMs`: how long the caller waited for this event) and the turn's usage.
+   */
+  sseEventCompleted(input: SseCompletedInput, timing?: { waitMs?: number }): void {
     this.emit('sseCompleted', input);
     this.guard(() => {
       for (const [tokenType, field] of TOKEN_TYPES) {
@@ -153,7 +150,8 @@ export class Session {
       this.guardSpans(() => {
         const usage = responseUsage(input);
         const request = spans.modelRequest();
-        request.recordResponse(usage, waitMs);
+        const waitMs = timing?.waitMs;
+        request.recordResponse(usage, typeof waitMs === 'number' ? waitMs : undefined);
         request.end();
         spans.currentTurn?.addUsage(usage);
       });
