@@ -216,7 +216,8 @@ export class Session {
 
   private emit(shape: ShapeId, input: unknown, inside?: Context): void {
     try {
-      const context: Context | undefined = inside ?? eventContext(this.spans, eventScope(shape), input);
+      // The no-op path (no spans) looks nothing up: the record takes the active context, as before spans existed.
+      const context: Context | undefined = inside ?? (this.spans ? eventContext(this.spans, eventScope(shape), input) : undefined);
       emitEvent(this.target, this.shapes[shape], input, Date.now(), context);
     } catch (error) {
       // The record is lost (its input threw when read): count it like any other drop.

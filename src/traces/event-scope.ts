@@ -25,10 +25,9 @@ export function eventScope(shape: string): EventScope {
   return SCOPES[shape] ?? 'turn';
 }
 
-/** The context to emit an event in; `ROOT_CONTEXT` (no ids) for SSE events, undefined when no span applies. */
-export function eventContext(spans: SessionSpans | undefined, scope: EventScope, input: unknown): Context | undefined {
+/** The context to emit an event in (spans on); `ROOT_CONTEXT` (no ids) for SSE events, undefined when no span applies. */
+export function eventContext(spans: SessionSpans, scope: EventScope, input: unknown): Context | undefined {
   if (scope === 'none') return ROOT_CONTEXT;
-  if (!spans) return undefined;
   if (scope === 'call') return spans.contextForCall((input as { callId?: unknown } | null)?.callId);
   if (scope === 'request') return spans.contextForRequest();
   return spans.contextForTurn();
