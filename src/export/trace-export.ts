@@ -91,7 +91,7 @@ export function createSpanExporter(config: NetworkExporterConfig, timeoutMillis:
     : new (packages.proto().OTLPTraceExporter)(options);
 }
 
-/** `span_attributes`: set on every span when it starts, before the span's own attributes can change them. */
+/** `span_attributes`: set on every span when it starts; like Codex's processor, this runs after the span's own start attributes, so a configured key wins. */
 class SpanAttributesProcessor implements SpanProcessor {
   private readonly entries: Array<[string, string]>;
 
