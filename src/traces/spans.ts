@@ -23,7 +23,6 @@ export interface SpanEnvironment {
   parent: Context;
 }
 
-
 export class SessionSpans {
   private turn: OpenTurn | undefined;
   private request: OpenRequest | undefined;
