@@ -15,7 +15,7 @@ export interface Diagnosis {
   hint: string;
 }
 
-type Signal = 'logs' | 'metrics';
+type Signal = 'logs' | 'metrics' | 'traces';
 
 interface ErrorFacts {
   httpStatus?: number;

@@ -1,12 +1,13 @@
 /**
- * `codex-otel doctor`: sends one canary log record and one canary metric point through every configured
- * exporter, built exactly as the library builds them (src/export/exporters.ts: same TLS, headers, timeouts),
+ * `codex-otel doctor`: sends one canary log record, one canary metric point and one canary span through every
+ * configured exporter, built exactly as the library builds them (src/export/exporters.ts: same TLS, headers, timeouts),
  * calling export() directly and timing it. Reports OK with the latency, or the failure with a hint.
  *
  * The canary log record is a real `codex.conversation_starts` event built by the library, with
  * originator / service.name `codex_otel_doctor`, model `codex-otel-doctor`, and harmless policies
  * (on-request, read-only), so it lands in the same dashboards and can be filtered out. The canary metric is
- * one point of the counter `codex_otel.doctor.canary` (value 1) with the same resource.
+ * one point of the counter `codex_otel.doctor.canary` (value 1) with the same resource; the canary span an
+ * empty `session_task.turn` of the same originator (never a tool span: it must not look like a denial).
  */
 import { randomUUID } from 'node:crypto';
 import { safeEndpoint } from '../../config/safe-endpoint.js';
@@ -24,6 +25,8 @@ import { formatProblem } from '../../config/problems.js';
 import type { ExporterConfig, NetworkExporterConfig, OtelConfig } from '../../config/types.js';
 import { createLogExporter, createMetricExporter, DEFAULT_EXPORT_TIMEOUT_MS, isNetworkExporter } from '../../export/exporters.js';
 import { buildResources } from '../../export/resource.js';
+import { createSpanExporter } from '../../export/trace-export.js';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createTelemetry } from '../../telemetry.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import type { CliIo } from '../io.js';
@@ -95,6 +98,29 @@ async function canaryLogRecords(config: OtelConfig): Promise<ReadableLogRecord[]
   return capture.records;
 }
 
+class CaptureSpanExporter implements SpanExporter {
+  readonly spans: ReadableSpan[] = [];
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.spans.push(...spans);
+    done({ code: ExportResultCode.SUCCESS });
+  }
+  shutdown(): Promise<void> { return Promise.resolve(); }
+  forceFlush(): Promise<void> { return Promise.resolve(); }
+}
+
+/** The canary span: one empty turn (`session_task.turn`) of the doctor, built by the library itself; never a tool span. */
+async function canarySpans(config: OtelConfig): Promise<ReadableSpan[]> {
+  const capture = new CaptureSpanExporter();
+  const quiet = defaultConfig();
+  quiet.present = true;
+  quiet.environment = config.environment;
+  const telemetry = createTelemetry(quiet, { originator: DOCTOR_ORIGINATOR, appVersion: PACKAGE_VERSION, diagnostics: false, spanExporters: [capture] });
+  telemetry.startSession({ conversationId: randomUUID(), model: 'codex-otel-doctor' }).startTurn().end();
+  await telemetry.shutdown();
+  if (capture.spans.length === 0) throw new Error('internal: the canary span was not recorded');
+  return capture.spans;
+}
+
 /** One point of `codex_otel.doctor.canary`, with the resource the library gives its metrics. */
 async function canaryMetrics(config: OtelConfig): Promise<ResourceMetrics> {
   const capture = new CaptureMetricExporter(config.extensions.metricsTemporality);
@@ -130,7 +156,7 @@ function timedExport(send: (done: (result: ExportResult) => void) => void, guard
 
 async function check(
   exporter: NetworkExporterConfig,
-  signal: 'logs' | 'metrics',
+  signal: 'logs' | 'metrics' | 'traces',
   path: string,
   timeoutMs: number,
   send: (done: (result: ExportResult) => void) => void,
@@ -203,9 +229,10 @@ export async function runDoctor(options: DoctorOptions, io: CliIo): Promise<numb
 
   let failures = 0;
   let checked = 0;
-  const signals: Array<{ key: string; label: string; signal: 'logs' | 'metrics'; exporter: ExporterConfig }> = [
+  const signals: Array<{ key: string; label: string; signal: 'logs' | 'metrics' | 'traces'; exporter: ExporterConfig }> = [
     { key: 'exporter', label: 'logs', signal: 'logs', exporter: config.exporter },
     { key: 'metrics_exporter', label: 'metrics', signal: 'metrics', exporter: config.metricsExporter },
+    { key: 'trace_exporter', label: 'traces', signal: 'traces', exporter: config.traceExporter },
   ];
   for (const { key, label, signal, exporter } of signals) {
     if (!isNetworkExporter(exporter)) {
@@ -220,6 +247,10 @@ export async function runDoctor(options: DoctorOptions, io: CliIo): Promise<numb
         const records = await canaryLogRecords(config);
         const sdkExporter = createLogExporter(exporter, timeoutMs);
         outcome = await check(exporter, signal, path, timeoutMs, (done) => sdkExporter.export(records, done), () => sdkExporter.shutdown());
+      } else if (signal === 'traces') {
+        const spans = await canarySpans(config);
+        const sdkExporter = createSpanExporter(exporter, timeoutMs);
+        outcome = await check(exporter, signal, path, timeoutMs, (done) => sdkExporter.export(spans, done), () => sdkExporter.shutdown());
       } else {
         const metrics = await canaryMetrics(config);
         const sdkExporter = createMetricExporter(exporter, config.extensions.metricsTemporality, timeoutMs);
@@ -236,8 +267,6 @@ export async function runDoctor(options: DoctorOptions, io: CliIo): Promise<numb
       out(`${''.padEnd(8)} hint: ${outcome.hint}`);
     }
   }
-  const trace = config.traceExporter;
-  out(`${'traces'.padEnd(8)} trace_exporter = ${isNetworkExporter(trace) ? describeExporter(trace) : trace.kind}: spans are exported there; not checked by doctor`);
   const file = fileOutputCheck(config);
   if (file) {
     out(`${'file'.padEnd(8)} ${file.ok ? 'OK' : 'FAILED'}: ${file.line}`);
@@ -246,11 +275,11 @@ export async function runDoctor(options: DoctorOptions, io: CliIo): Promise<numb
   }
   out('');
   if (checked === 0) {
-    out('nothing to check: no exporter is configured (exporter and metrics_exporter are "none", no file output)');
+    out('nothing to check: no exporter is configured (exporter, metrics_exporter and trace_exporter are "none", no file output)');
     return EXIT_OK;
   }
   if (checked > 0 && signals.some((s) => isNetworkExporter(s.exporter))) {
-    out(`canary: one codex.conversation_starts event (originator = ${DOCTOR_ORIGINATOR}) and one ${CANARY_METRIC} point; filter on service_name="${DOCTOR_ORIGINATOR}" to find or hide them`);
+    out(`canary: one codex.conversation_starts event (originator = ${DOCTOR_ORIGINATOR}), one ${CANARY_METRIC} point and one empty session_task.turn span; filter on service_name="${DOCTOR_ORIGINATOR}" to find or hide them`);
   }
   out(failures === 0 ? 'all configured exporters work' : `${failures} check(s) failed`);
   return failures === 0 ? EXIT_OK : EXIT_FAILED;

@@ -88,7 +88,7 @@ describe('codex-otel doctor', () => {
     const out = io.stdout.join('\n');
     expect(out).toMatch(/^logs +otlp-http \(binary\) http:\/\/127\.0\.0\.1:\d+\/v1\/logs: OK \(\d+ ms\)$/m);
     expect(out).toMatch(/^metrics +otlp-http \(json\) .*: OK \(\d+ ms\)$/m);
-    expect(out).toContain('spans are exported there; not checked by doctor');
+    expect(out).toMatch(/^traces +trace_exporter = none: nothing to check$/m);
     const logs = await live.waitFor(() => live.logs().length > 0 && live.logs());
     const attrs = Object.fromEntries(logs[0]!.attributes.map((a) => [a.key, a.value]));
     expect(attrs['event.name']).toBe('codex.conversation_starts');
@@ -97,6 +97,21 @@ describe('codex-otel doctor', () => {
     const metrics = await live.waitFor(() => live.metrics().length > 0 && live.metrics());
     expect(metrics.map((m) => m.name)).toContain('codex_otel.doctor.canary');
     expect(live.headers().every((h) => h['x-api-key'] === SECRET)).toBe(true);
+  });
+
+  it('checks the trace exporter with a canary turn span (never a tool span), over HTTP and gRPC', async () => {
+    for (const traceExporter of [
+      `{ otlp-http = { endpoint = "${live.tracesUrl}", protocol = "binary", ${headers} } }`,
+      `{ otlp-grpc = { endpoint = "${live.grpcUrl}", ${headers} } }`,
+    ]) {
+      live.reset();
+      const { code, io } = await doctor(configFile(`trace_exporter = ${traceExporter}`));
+      expect(io.stdout.join('\n')).toMatch(/^traces +otlp-(http \(binary\)|grpc) .*: OK \(\d+ ms\)$/m);
+      expect(code).toBe(0);
+      const spans = await live.waitFor(() => live.spans().length > 0 && live.spans());
+      expect(spans.map((span) => span.name)).toEqual(['session_task.turn']);
+      expect(spans[0]!.resource['service.name']).toEqual({ type: 'string', value: 'codex_otel_doctor' });
+    }
   });
 
   it('works over gRPC too', async () => {
