@@ -10,9 +10,8 @@ import type {
   WebsocketConnectInput, WebsocketEventInput, WebsocketRequestInput,
 } from './events/inputs.js';
 import { reportInternalError } from './diagnostics.js';
-import type { Context } from '@opentelemetry/api';
-import { eventContext, eventScope, NOOP_MODEL_REQUEST, NOOP_TOOL_CALL, NOOP_TURN, type SessionSpans } from './traces/index.js';
-import type { ModelRequestInfo, ModelRequestSpan, TokenUsage, ToolCallInfo, ToolCallSpan, TurnInfo, TurnSpan } from './traces/types.js';
+import { NOOP_MODEL_REQUEST, NOOP_TOOL_CALL, NOOP_TURN, prepareEvent, type EventExtra, type SessionSpans } from './traces/index.js';
+import type { ModelRequestInfo, ModelRequestSpan, ToolCallInfo, ToolCallSpan, TurnInfo, TurnSpan } from './traces/types.js';
 
 const TOKEN_TYPES = [
   ['input', 'inputTokens'],
@@ -37,7 +36,7 @@ export class Session {
     private readonly shapes: ResolvedCatalog,
     instruments: Instruments,
     readonly conversationId: string,
-    /** @internal the session's spans; undefined with `trace_exporter = "none"` (the no-op path). */
+    /** @internal the session's spans (src/traces); undefined with `trace_exporter = "none"`: no span is ever created. */
     readonly spans?: SessionSpans,
   ) {
     this.tokenUsage = instruments.counters.get(TOKEN_USAGE_COUNTER)!;
@@ -46,122 +45,33 @@ export class Session {
     this.dropped = instruments.dropped;
   }
 
-  /** The provider named by `conversationStarts` (the websocket connection span's `provider`). */
-  private providerName = 'unknown';
-
-  conversationStarts(input: ConversationStartsInput): void {
-    if (this.spans) this.guardSpans(() => { if (typeof input?.providerName === 'string') this.providerName = input.providerName; });
-    this.emit('conversationStarts', input);
-  }
-  /**
-   * The prompt is sent as `[REDACTED]` unless `log_user_prompt = true`; its length always. With spans on,
-   * a prompt outside a turn starts one (ended by `turn()` or the next `startTurn`).
-   */
-  userPrompt(text: string): void {
-    if (this.spans && !this.spans.currentTurn) this.startTurn();
-    this.emit('userPrompt', { text });
-  }
-  /** One HTTP attempt; with spans on, a `responses.stream_request` span under the open model request. */
-  apiRequest(input: ApiRequestInput): void {
-    const spans = this.spans;
-    if (!spans || spans.openRequest?.attemptContext) return this.emit('apiRequest', input);
-    const done = this.guardSpans(() => spans.modelRequest().startAttempt(Date.now() - (toNonNegativeInteger(input?.durationMs) ?? 0)));
-    this.emit('apiRequest', input);
-    if (done) this.guardSpans(() => done(typeof input?.error === 'string' ? input.error : undefined));
-  }
+  conversationStarts(input: ConversationStartsInput): void { this.emit('conversationStarts', input); }
+  /** The prompt is sent as `[REDACTED]` unless `log_user_prompt = true`; its length always. */
+  userPrompt(text: string): void { this.emit('userPrompt', { text }); }
+  apiRequest(input: ApiRequestInput): void { this.emit('apiRequest', input); }
   sseEvent(input: SseChunkInput): void { this.emit('sseChunk', input); }
   sseEventFailed(input: SseChunkFailedInput): void { this.emit('sseChunkFailed', input); }
-  /** A failed completion; with spans on it ends the open model request as failed. */
-  sseEventCompletedFailed(input: SseCompletedFailedInput): void {
-    this.emit('sseCompletedFailed', input);
-    if (this.spans) this.guardSpans(() => this.spans!.openRequest?.end(typeof input?.error === 'string' ? input.error : 'response failed'));
-  }
-  /** With spans on, inside a `model_client.websocket_connection` span as long as the connect took. */
-  websocketConnect(input: WebsocketConnectInput): void {
-    const spans = this.spans;
-    if (!spans) return this.emit('websocketConnect', input);
-    let emitted = false;
-    this.guardSpans(() => spans.recordWebsocketConnection(
-      this.providerName,
-      Date.now() - (toNonNegativeInteger(input?.durationMs) ?? 0),
-      input?.success === false ? (typeof input?.error === 'string' ? input.error : 'connect failed') : undefined,
-      (context) => { emitted = true; this.emit('websocketConnect', input, context); },
-    ));
-    if (!emitted) this.emit('websocketConnect', input);
-  }
-  /** One request over the websocket; with spans on, a `responses_websocket.stream_request` span under the request. */
-  websocketRequest(input: WebsocketRequestInput): void {
-    const spans = this.spans;
-    if (!spans || spans.openRequest?.attemptContext) return this.emit('websocketRequest', input);
-    const done = this.guardSpans(() => (spans.openRequest ?? spans.startModelRequest({ transport: 'responses_websocket' }))
-      .startAttempt(Date.now() - (toNonNegativeInteger(input?.durationMs) ?? 0)));
-    this.emit('websocketRequest', input);
-    if (done) this.guardSpans(() => done(input?.success === false ? (typeof input?.error === 'string' ? input.error : 'request failed') : undefined));
-  }
+  sseEventCompletedFailed(input: SseCompletedFailedInput): void { this.emit('sseCompletedFailed', input); }
+  websocketConnect(input: WebsocketConnectInput): void { this.emit('websocketConnect', input); }
+  websocketRequest(input: WebsocketRequestInput): void { this.emit('websocketRequest', input); }
   websocketEvent(input: WebsocketEventInput): void { this.emit('websocketEvent', input); }
-  /**
-   * A decision about a tool call. With spans on it is emitted inside the call's span (started here when
-   * none is open); any decision but an approval ends that span with `aborted = true`.
-   */
-  toolDecision(input: ToolDecisionInput): void {
-    const spans = this.spans;
-    if (!spans) return this.emit('toolDecision', input);
-    const tool = this.guardSpans(() => spans.toolCall(input?.callId) ?? spans.startToolCall(input));
-    this.emit('toolDecision', input);
-    if (tool) {
-      this.guardSpans(() => {
-        const decision = input?.decision;
-        if (typeof decision !== 'string' || !decision.startsWith('approved')) tool.end({ aborted: true });
-      });
-    }
-  }
+  toolDecision(input: ToolDecisionInput): void { this.emit('toolDecision', input); }
   sandboxOutcome(input: SandboxOutcomeInput): void { this.emit('sandboxOutcome', input); }
-  /**
-   * A finished tool call; with spans on it ends the call's span (started `durationMs` ago when none is
-   * open), with `aborted = true` when `outcome.aborted` says the run was cut short.
-   */
-  toolResult(input: ToolResultInput, outcome?: { aborted?: boolean }): void {
-    const aborted = this.guardSpans(() => outcome?.aborted === true) ?? false;
-    const spans = this.spans;
-    if (!spans) return this.emit('toolResult', input);
-    const tool = this.guardSpans(() => {
-      const open = spans.toolCall(input?.callId) ?? spans.startToolCall(input, Date.now() - (toNonNegativeInteger(input?.durationMs) ?? 0));
-      open.running = true;
-      return open;
-    });
-    this.emit('toolResult', input);
-    if (tool) this.guardSpans(() => tool.end({ aborted, ...(input?.success === false ? { error: 'tool call failed' } : {}) }));
-  }
+  /** With spans on, `outcome.aborted` ends the call's span as aborted (a run cut short). */
+  toolResult(input: ToolResultInput, outcome?: { aborted?: boolean }): void { this.emit('toolResult', input, outcome); }
 
-  /**
-   * The completed response with its token usage; also feeds the token-usage counter, and with spans on the
-   * `handle_responses` span (`timing.waitMs`: how long the caller waited for this event) and the turn's usage.
-   */
+  /** The completed response with its token usage; also feeds the token-usage counter. `timing.waitMs`: the wait for it (spans). */
   sseEventCompleted(input: SseCompletedInput, timing?: { waitMs?: number }): void {
-    this.emit('sseCompleted', input);
+    this.emit('sseCompleted', input, timing);
     this.guard(() => {
       for (const [tokenType, field] of TOKEN_TYPES) {
         const count = toNonNegativeInteger(input?.[field]);
         if (count) this.tokenUsage.add(count, this.tags({ token_type: tokenType }));
       }
     });
-    const spans = this.spans;
-    if (spans) {
-      this.guardSpans(() => {
-        const usage = responseUsage(input);
-        const request = spans.modelRequest();
-        const waitMs = timing?.waitMs;
-        request.recordResponse(usage, typeof waitMs === 'number' ? waitMs : undefined);
-        request.end();
-        spans.currentTurn?.addUsage(usage);
-      });
-    }
   }
 
-  /**
-   * Turn-level durations (`codex.turn.e2e_duration_ms`, `codex.turn.ttft.duration_ms`); with spans on it
-   * also ends the open turn span (with the usage of its responses).
-   */
+  /** Turn-level durations (`codex.turn.e2e_duration_ms`, `codex.turn.ttft.duration_ms`); metrics only. */
   turn(input: TurnInput): void {
     this.guard(() => {
       const tags = this.tags();
@@ -169,72 +79,59 @@ export class Session {
       const ttft = toNonNegativeInteger(input?.ttftDurationMs);
       if (ttft !== undefined) this.turnTtft.record(ttft, tags);
     });
-    if (this.spans) this.guardSpans(() => this.spans!.currentTurn?.end());
+    this.spanHandle(() => this.spans!.currentTurn?.end(), undefined);
   }
 
-  /**
-   * Starts a turn span (`session_task.turn`): the parent of the turn's model requests and tool calls, and
-   * the span of the events emitted meanwhile. End it with `end(usage?)` (or `turn()`).
-   */
+  // Spans (README "Spans"): handles for agents that do not use the helpers. No-op handles when spans are off.
+
+  /** Starts a turn span (`session_task.turn`), the parent of the turn's requests and tool calls; `userPrompt` opens one too. */
   startTurn(info?: TurnInfo): TurnSpan {
-    const spans = this.spans;
-    if (!spans) return NOOP_TURN;
-    return this.guardSpans(() => spans.startTurn(info), () => NOOP_TURN);
+    return this.spanHandle(() => this.spans!.startTurn(info), NOOP_TURN);
   }
 
-  /** The open turn (the no-op handle when spans are off or no turn is open). */
+  /** The open turn, or the no-op handle. */
   get currentTurn(): TurnSpan {
     return this.spans?.currentTurn ?? NOOP_TURN;
   }
 
-  /**
-   * Starts a model request span (`model_client.stream_responses_api`); `apiRequest` attempts and the
-   * completed response nest under it. The helpers start and end it themselves.
-   */
+  /** Starts a model request span; `apiRequest` attempts and the completed response nest under it. */
   startModelRequest(info?: ModelRequestInfo): ModelRequestSpan {
-    const spans = this.spans;
-    if (!spans) return NOOP_MODEL_REQUEST;
-    return this.guardSpans(() => spans.startModelRequest(info), () => NOOP_MODEL_REQUEST);
+    return this.spanHandle(() => this.spans!.startModelRequest(info), NOOP_MODEL_REQUEST);
   }
 
-  /** Starts a tool call span (named after the tool); `toolDecision`/`toolResult` for its call id end it. */
+  /** Starts a tool call span (named after the tool); `toolDecision`/`toolResult` with its call id end it. */
   startToolCall(info: ToolCallInfo): ToolCallSpan {
-    const spans = this.spans;
-    if (!spans) return NOOP_TOOL_CALL;
-    return this.guardSpans(() => spans.startToolCall(info), () => NOOP_TOOL_CALL);
+    return this.spanHandle(() => this.spans!.startToolCall(info), NOOP_TOOL_CALL);
   }
 
-  /**
-   * A tool call that was denied or never ran, without a `codex.tool_decision` (a user's denial in a
-   * TUI): its span, ended now with `aborted = true`.
-   */
+  /** A tool call denied or never run without a `codex.tool_decision` (a TUI denial): its span, ended `aborted = true`. */
   toolCallAborted(info: ToolCallInfo): void {
-    const spans = this.spans;
-    if (!spans) return;
-    this.guardSpans(() => (spans.toolCall(info?.callId) ?? spans.startToolCall(info)).end({ aborted: true }));
+    this.spanHandle(() => (this.spans!.toolCall(info?.callId) ?? this.spans!.startToolCall(info)).end({ aborted: true }), undefined);
   }
 
-  private emit(shape: ShapeId, input: unknown, inside?: Context): void {
-    try {
-      // The no-op path (no spans) looks nothing up: the record takes the active context, as before spans existed.
-      const context: Context | undefined = inside ?? (this.spans ? eventContext(this.spans, eventScope(shape), input) : undefined);
-      emitEvent(this.target, this.shapes[shape], input, Date.now(), context);
-    } catch (error) {
-      // The record is lost (its input threw when read): count it like any other drop.
-      this.guard(() => this.dropped.add(1, { reason: 'emit_failed' }));
-      reportInternalError(`emitting ${this.shapes[shape].name}`, error);
-    }
-  }
-
-  /** Span bookkeeping must never break the caller: on failure it is reported once and `fallback` returned. */
-  private guardSpans<T>(work: () => T): T | undefined;
-  private guardSpans<T>(work: () => T, fallback: () => T): T;
-  private guardSpans<T>(work: () => T, fallback?: () => T): T | undefined {
+  private spanHandle<T>(work: () => T, noop: T): T {
+    if (!this.spans) return noop;
     try {
       return work();
     } catch (error) {
       reportInternalError('recording a span', error);
-      return fallback?.();
+      return noop;
+    }
+  }
+
+  private emit(shape: ShapeId, input: unknown, extra?: EventExtra): void {
+    try {
+      if (!this.spans) return emitEvent(this.target, this.shapes[shape], input);
+      const step = prepareEvent(this.spans, shape, input, extra);
+      try {
+        emitEvent(this.target, this.shapes[shape], input, Date.now(), step.context);
+      } finally {
+        step.after?.();
+      }
+    } catch (error) {
+      // The record is lost (its input threw when read): count it like any other drop.
+      this.guard(() => this.dropped.add(1, { reason: 'emit_failed' }));
+      reportInternalError(`emitting ${this.shapes[shape].name}`, error);
     }
   }
 
@@ -249,20 +146,4 @@ export class Session {
   private tags(extra?: Attributes): Attributes {
     return extra ? { ...this.target.sessionTags, ...extra } : this.target.sessionTags;
   }
-}
-
-function responseUsage(input: SseCompletedInput): TokenUsage {
-  const source = (input ?? {}) as unknown as Record<string, unknown>;
-  const usage: TokenUsage = {};
-  const set = (field: keyof TokenUsage, value: unknown) => {
-    const count = toNonNegativeInteger(value);
-    if (count !== undefined) usage[field] = count;
-  };
-  set('inputTokens', source['inputTokens']);
-  set('cachedInputTokens', source['cachedTokens']);
-  set('cacheWriteInputTokens', source['cacheWriteTokens']);
-  set('outputTokens', source['outputTokens']);
-  set('reasoningOutputTokens', source['reasoningTokens']);
-  set('totalTokens', source['totalTokens']);
-  return usage;
 }

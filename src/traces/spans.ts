@@ -81,17 +81,17 @@ export class SessionSpans {
     return this.request;
   }
 
-  /**
-   * A websocket connection (`model_client.websocket_connection`), from `startTime` to now; returns its
-   * context so the `codex.websocket_connect` event can be emitted inside it.
-   */
-  recordWebsocketConnection(provider: string, startTime: number | undefined, error: string | undefined, emitInside: (ctx: Context) => void): void {
+  /** The provider named by `codex.conversation_starts`: the `provider` of websocket connection spans. */
+  providerName = 'unknown';
+
+  /** A websocket connection (`model_client.websocket_connection`) that began at `startTime`; end it once its event is emitted. */
+  startWebsocketConnection(startTime: number | undefined): { context: Context; end(error?: string): void } {
     const parent = this.parentContext();
     const shape = SPAN_CATALOG.websocketConnection;
     const span = this.env.tracer.startSpan(shape.name!, {
       kind: shape.kind,
       attributes: {
-        provider,
+        provider: this.providerName,
         wire_api: MODEL_REQUEST_DEFAULTS.wireApi,
         transport: WEBSOCKET_TRANSPORT,
         'api.path': MODEL_REQUEST_DEFAULTS.apiPath,
@@ -99,12 +99,13 @@ export class SessionSpans {
       },
       ...(startTime !== undefined ? { startTime } : {}),
     }, parent);
-    try {
-      emitInside(trace.setSpan(parent, span));
-    } finally {
-      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
-      span.end();
-    }
+    return {
+      context: trace.setSpan(parent, span),
+      end: (error?: string) => {
+        if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+        span.end();
+      },
+    };
   }
 
   /** The open model request, or a new one (the helpers share one request between the attempts and the stream). */

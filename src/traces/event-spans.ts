@@ -1,0 +1,137 @@
+/**
+ * What an event does to the session's spans, by event shape: which span it is emitted in, and what
+ * happens around it (Codex's spans, rebuilt from the events an agent records). `prepare` runs before the
+ * record is built and gives its context; `after` runs once it is emitted. Neither ever throws.
+ *
+ *  - userPrompt: opens a turn when none is open;
+ *  - apiRequest / websocketRequest: an attempt span (`durationMs` long) under the open model request,
+ *    unless a helper's attempt is in flight; websocketConnect: a connection span;
+ *  - toolDecision: inside the call's span (opened here when none is); any decision but an approval ends it
+ *    with `aborted = true`; toolResult: inside the call's span, which it ends;
+ *  - sseCompleted: no ids (as every `codex.sse_event`); then the `handle_responses` span with the usage,
+ *    the end of the model request, the usage added to the turn; sseCompletedFailed: ends the request failed;
+ *  - the rest: in the turn (or the request, or the call: see event-scope.ts).
+ */
+import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { reportInternalError } from '../diagnostics.js';
+import { WEBSOCKET_TRANSPORT } from './catalog.js';
+import { eventContext, eventScope } from './event-scope.js';
+import type { SessionSpans } from './spans.js';
+import type { TokenUsage } from './types.js';
+
+export interface EventStep {
+  /** The context to emit the record in (undefined: the active context). */
+  context: Context | undefined;
+  /** Span work once the record is emitted. */
+  after?: () => void;
+}
+
+/** Extra, per-call facts some session methods pass: the SSE helper's wait, a tool run's abort. */
+export interface EventExtra {
+  waitMs?: number;
+  aborted?: boolean;
+}
+
+type Input = Record<string, unknown> | undefined;
+
+export function prepareEvent(spans: SessionSpans, shape: string, input: unknown, extra: EventExtra | undefined): EventStep {
+  try {
+    const step = prepare(spans, shape, (typeof input === 'object' && input !== null ? input : undefined) as Input, extra);
+    const after = step.after;
+    return after ? { context: step.context, after: () => guard(after) } : step;
+  } catch (error) {
+    reportInternalError('recording a span', error);
+    return { context: guard(() => eventContext(spans, eventScope(shape), input)) };
+  }
+}
+
+function prepare(spans: SessionSpans, shape: string, input: Input, extra: EventExtra | undefined): EventStep {
+  switch (shape) {
+    case 'conversationStarts':
+      if (typeof input?.['providerName'] === 'string') spans.providerName = input['providerName'];
+      return { context: spans.contextForTurn() };
+    case 'userPrompt':
+      if (!spans.currentTurn) spans.startTurn(undefined);
+      return { context: spans.contextForTurn() };
+    case 'apiRequest':
+    case 'websocketRequest': {
+      const open = spans.openRequest;
+      if (open?.attemptContext) return { context: open.attemptContext };
+      const request = open ?? spans.startModelRequest(shape === 'websocketRequest' ? { transport: WEBSOCKET_TRANSPORT } : undefined);
+      const done = request.startAttempt(Date.now() - duration(input));
+      return { context: request.attemptContext, after: () => done(failure(input, shape === 'apiRequest')) };
+    }
+    case 'websocketConnect': {
+      const connection = spans.startWebsocketConnection(Date.now() - duration(input));
+      return { context: connection.context, after: () => connection.end(failure(input, false)) };
+    }
+    case 'toolDecision': {
+      const tool = spans.toolCall(input?.['callId']) ?? spans.startToolCall(input as never);
+      const decision = input?.['decision'];
+      const approved = typeof decision === 'string' && decision.startsWith('approved');
+      return { context: tool.context, after: () => { if (!approved) tool.end({ aborted: true }); } };
+    }
+    case 'toolResult': {
+      const tool = spans.toolCall(input?.['callId']) ?? spans.startToolCall(input as never, Date.now() - duration(input));
+      tool.running = true;
+      const failed = input?.['success'] === false;
+      return { context: tool.context, after: () => tool.end({ aborted: extra?.aborted === true, ...(failed ? { error: 'tool call failed' } : {}) }) };
+    }
+    case 'sseCompleted':
+      return {
+        context: ROOT_CONTEXT,
+        after: () => {
+          const usage = responseUsage(input);
+          const request = spans.modelRequest();
+          request.recordResponse(usage, typeof extra?.waitMs === 'number' ? extra.waitMs : undefined);
+          request.end();
+          spans.currentTurn?.addUsage(usage);
+        },
+      };
+    case 'sseCompletedFailed':
+      return { context: ROOT_CONTEXT, after: () => spans.openRequest?.end(typeof input?.['error'] === 'string' ? input['error'] : 'response failed') };
+    default:
+      return { context: eventContext(spans, eventScope(shape), input) };
+  }
+}
+
+function duration(input: Input): number {
+  const value = input?.['durationMs'];
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/** The failure of an attempt: its error, or a non-2xx status (API), or `success = false` (websocket). */
+function failure(input: Input, http: boolean): string | undefined {
+  const error = input?.['error'];
+  if (typeof error === 'string') return error;
+  if (http) {
+    const status = input?.['status'];
+    return typeof status === 'number' && status >= 400 ? `http ${status}` : undefined;
+  }
+  return input?.['success'] === false ? 'failed' : undefined;
+}
+
+/** The usage of a completed response, from the `codex.sse_event` usage input. */
+function responseUsage(input: Input): TokenUsage {
+  const usage: TokenUsage = {};
+  const set = (field: keyof TokenUsage, key: string) => {
+    const value = input?.[key];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) usage[field] = Math.floor(value);
+  };
+  set('inputTokens', 'inputTokens');
+  set('cachedInputTokens', 'cachedTokens');
+  set('cacheWriteInputTokens', 'cacheWriteTokens');
+  set('outputTokens', 'outputTokens');
+  set('reasoningOutputTokens', 'reasoningTokens');
+  set('totalTokens', 'totalTokens');
+  return usage;
+}
+
+function guard<T>(work: () => T): T | undefined {
+  try {
+    return work();
+  } catch (error) {
+    reportInternalError('recording a span', error);
+    return undefined;
+  }
+}
