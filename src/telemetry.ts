@@ -43,6 +43,8 @@ export class Telemetry {
   private readonly tagCache = new TagCache();
   private readonly identity: IdentityPolicy;
   private readonly contentPolicy: ContentPolicy;
+  /** Sessions with a span open: shutdown ends them, or they would never be exported. */
+  private readonly openSpans = new Set<SessionSpans>();
   readonly originator: string;
   readonly appVersion: string;
 
@@ -114,7 +116,7 @@ export class Telemetry {
     };
     const conversationId = common[0]![1];
     const spans = this.pipeline.tracer
-      ? new SessionSpans({ tracer: this.pipeline.tracer, conversationId, model, tracestate: this.config.tracestate ?? {}, parent: parentFromEnvironment(env) })
+      ? new SessionSpans({ tracer: this.pipeline.tracer, conversationId, model, tracestate: this.config.tracestate ?? {}, parent: parentFromEnvironment(env), open: this.openSpans })
       : undefined;
     return new Session(target, this.shapes, this.instruments, conversationId, spans);
   }
@@ -135,6 +137,13 @@ export class Telemetry {
 
   /** Flushes and closes within the configured bound (default 2 s). Idempotent: every caller gets one promise. */
   shutdown(): Promise<ShutdownResult> {
+    for (const spans of [...this.openSpans]) {
+      try {
+        spans.endAll();
+      } catch (error) {
+        reportInternalError('ending open spans', error);
+      }
+    }
     return this.pipeline.shutdown();
   }
 }

@@ -3,7 +3,7 @@
  * happens around it (Codex's spans, rebuilt from the events an agent records). `prepare` runs before the
  * record is built and gives its context; `after` runs once it is emitted. Neither ever throws.
  *
- *  - userPrompt: opens a turn when none is open;
+ *  - userPrompt: begins a turn (ending the open one), unless it is the first prompt of a turn the agent opened;
  *  - apiRequest / websocketRequest: an attempt span (`durationMs` long) under the open model request,
  *    unless a helper's attempt is in flight; websocketConnect: a connection span;
  *  - toolDecision: inside the call's span (opened here when none is); any decision but an approval ends it
@@ -50,9 +50,13 @@ function prepare(spans: SessionSpans, shape: string, input: Input, extra: EventE
     case 'conversationStarts':
       if (typeof input?.['providerName'] === 'string') spans.providerName = input['providerName'];
       return { context: spans.contextForTurn() };
-    case 'userPrompt':
-      if (!spans.currentTurn) spans.startTurn(undefined);
-      return { context: spans.contextForTurn() };
+    case 'userPrompt': {
+      // A prompt begins a turn, unless it is the first of a turn the agent opened itself.
+      const open = spans.currentTurn;
+      const turn = open && !open.prompted ? open : spans.startTurn(undefined);
+      turn.prompted = true;
+      return { context: turn.context };
+    }
     case 'apiRequest':
     case 'websocketRequest': {
       const open = spans.openRequest;

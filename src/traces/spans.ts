@@ -21,6 +21,8 @@ export interface SpanEnvironment {
   tracestate: TracestateEntries;
   /** Parent of turns (the `TRACEPARENT` of the environment, or the root). */
   parent: Context;
+  /** The sessions that have a span open, so shutdown can end them (an unended span is never exported). */
+  open: Set<SessionSpans>;
 }
 
 export class SessionSpans {
@@ -30,7 +32,7 @@ export class SessionSpans {
 
   constructor(readonly env: SpanEnvironment) {}
 
-  startTurn(info: TurnInfo | undefined): TurnSpan {
+  startTurn(info: TurnInfo | undefined): OpenTurn {
     this.turn?.end();
     const turnId = typeof info?.turnId === 'string' && info.turnId !== '' ? info.turnId : crypto.randomUUID();
     const model = nonEmpty(info?.model, this.env.model);
@@ -46,6 +48,7 @@ export class SessionSpans {
       },
     }, this.env.parent);
     this.turn = new OpenTurn(this, span, trace.setSpan(this.env.parent, span), turnId, model, reasoningEffort);
+    this.env.open.add(this);
     return this.turn;
   }
 
@@ -78,6 +81,7 @@ export class SessionSpans {
     const span = this.env.tracer.startSpan(shape.name!, { kind: shape.kind, attributes }, parent);
     const attemptShape = websocket ? SPAN_CATALOG.websocketStreamRequest : SPAN_CATALOG.streamRequest;
     this.request = new OpenRequest(this, span, trace.setSpan(parent, span), attemptShape.name!, attempt);
+    this.env.open.add(this);
     return this.request;
   }
 
@@ -137,6 +141,7 @@ export class SessionSpans {
     }, parent);
     const tool = new OpenTool(this, span, trace.setSpan(parent, span), callId, this.turn);
     this.tools.set(callId, tool);
+    this.env.open.add(this);
     this.turn?.tools.add(tool);
     return tool;
   }
@@ -164,16 +169,31 @@ export class SessionSpans {
   }
 
   /** @internal bookkeeping of the handles */
+  /** Ends everything still open (at shutdown): tool calls as aborted, they never finished. */
+  endAll(): void {
+    this.turn?.end();
+    this.request?.end();
+    for (const tool of [...this.tools.values()]) tool.end({ aborted: true });
+    this.env.open.delete(this);
+  }
+
+  private settle(): void {
+    if (!this.turn && !this.request && this.tools.size === 0) this.env.open.delete(this);
+  }
+
   forgetTurn(turn: OpenTurn): void {
     if (this.turn === turn) this.turn = undefined;
+    this.settle();
   }
 
   forgetRequest(request: OpenRequest): void {
     if (this.request === request) this.request = undefined;
+    this.settle();
   }
 
   forgetTool(tool: OpenTool): void {
     if (this.tools.get(tool.callId) === tool) this.tools.delete(tool.callId);
+    this.settle();
   }
 }
 
@@ -183,6 +203,8 @@ export class OpenTurn implements TurnSpan {
   private readonly usage: Required<TokenUsage> = { inputTokens: 0, cachedInputTokens: 0, cacheWriteInputTokens: 0, nonCachedInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0, totalTokens: 0 };
   private usageSeen = false;
   private ended = false;
+  /** A user prompt was recorded in this turn: the next one starts a new turn. */
+  prompted = false;
 
   constructor(
     private readonly owner: SessionSpans,

@@ -3,7 +3,7 @@
  * ids; and the span bookkeeping never throws into the caller. Real SDK, in-memory exporters.
  */
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { createTelemetry, defaultConfig, timeToolCall } from '../../../src/index.js';
 
@@ -106,5 +106,35 @@ describe('spans on', () => {
     expect(span('responses_websocket.stream_request').parentSpanContext?.spanId).toBe(span('model_client.stream_responses_websocket').spanContext().spanId);
     expect(span('responses_websocket.stream_request').status.code).toBe(2);
     await telemetry.shutdown();
+  });
+
+  it('each user prompt begins a turn, except the first of a turn the agent opened', async () => {
+    const { telemetry, spans } = withSpans();
+    const session = telemetry.startSession(SESSION);
+    session.startTurn({ turnId: 'explicit' });
+    session.userPrompt('one');
+    session.userPrompt('two');
+    session.userPrompt('three');
+    session.turn({ e2eDurationMs: 1 });
+    await telemetry.forceFlush();
+    const turns = spans.getFinishedSpans().filter((s) => s.name === 'session_task.turn');
+    expect(turns.length).toBe(3);
+    expect(turns[0]!.attributes['turn.id']).toBe('explicit');
+    await telemetry.shutdown();
+  });
+
+  it('shutdown ends what is still open, so it is exported: the turn, and its unfinished tool call as aborted', async () => {
+    const kept: ReadableSpan[] = [];
+    const exporter: SpanExporter = {
+      export: (spans, done) => { kept.push(...spans); done({ code: 0 }); },
+      shutdown: () => Promise.resolve(),
+    };
+    const telemetry = createTelemetry(defaultConfig(), { spanExporters: [exporter], diagnostics: false });
+    const session = telemetry.startSession(SESSION);
+    session.userPrompt('run it');
+    session.toolDecision({ toolName: 'exec_command', callId: 'running', decision: 'approved', source: 'User' });
+    await telemetry.shutdown();
+    expect(kept.map((s) => s.name).sort()).toEqual(['exec_command', 'session_task.turn']);
+    expect(kept.find((s) => s.name === 'exec_command')!.attributes['aborted']).toBe(true);
   });
 });
