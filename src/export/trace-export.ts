@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type { Context, Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { NetworkExporterConfig, OtelConfig } from '../config/types.js';
 import { unrefAgentFactory } from './delivery/agent.js';
 import { classifyFailure, takeOverRetries } from './delivery/outcome.js';
@@ -20,6 +20,8 @@ import { grpcCredentials, httpsAgentOptions } from './tls.js';
 
 const load = createRequire(import.meta.url);
 const packages = {
+  // The trace SDK itself too: with trace_exporter = "none" it is never loaded.
+  sdk: () => load('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base'),
   grpc: () => load('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc'),
   json: () => load('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http'),
   proto: () => load('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto'),
@@ -56,6 +58,7 @@ export function createTraceExport(config: OtelConfig, scope: string, options: Tr
   if (config.extensions.fileOutput) exporters.push(new RetryingSpanExporter(new JsonLinesSpanExporter(config.extensions.fileOutput), options.retry, options.stats));
 
   const ext = config.extensions;
+  const { BasicTracerProvider, BatchSpanProcessor } = packages.sdk();
   const processors: SpanProcessor[] = [];
   if (Object.keys(config.spanAttributes).length > 0) processors.push(new SpanAttributesProcessor(config.spanAttributes));
   for (const exporter of exporters) {
