@@ -9,7 +9,7 @@ import type {
   SseCompletedFailedInput, SseCompletedInput, ToolDecisionInput, ToolResultInput, TurnInput,
   WebsocketConnectInput, WebsocketEventInput, WebsocketRequestInput,
 } from './events/inputs.js';
-import { reportInternalError } from './diagnostics.js';
+import type { InternalErrorReporter } from './diagnostics.js';
 
 const TOKEN_TYPES = [
   ['input', 'inputTokens'],
@@ -34,6 +34,7 @@ export class Session {
     private readonly shapes: ResolvedCatalog,
     instruments: Instruments,
     readonly conversationId: string,
+    private readonly report: InternalErrorReporter,
   ) {
     this.tokenUsage = instruments.counters.get(TOKEN_USAGE_COUNTER)!;
     this.turnE2e = instruments.histograms.get(TURN_E2E_HISTOGRAM)!;
@@ -45,9 +46,18 @@ export class Session {
   /** The prompt is sent as `[REDACTED]` unless `log_user_prompt = true`; its length always. */
   userPrompt(text: string): void { this.emit('userPrompt', { text }); }
   apiRequest(input: ApiRequestInput): void { this.emit('apiRequest', input); }
-  sseEvent(input: SseChunkInput): void { this.emit('sseChunk', input); }
-  sseEventFailed(input: SseChunkFailedInput): void { this.emit('sseChunkFailed', input); }
-  sseEventCompletedFailed(input: SseCompletedFailedInput): void { this.emit('sseCompletedFailed', input); }
+  /** One successful `codex.sse_event` chunk (catalog id `sseChunk`). */
+  sseChunk(input: SseChunkInput): void { this.emit('sseChunk', input); }
+  sseChunkFailed(input: SseChunkFailedInput): void { this.emit('sseChunkFailed', input); }
+  sseCompletedFailed(input: SseCompletedFailedInput): void { this.emit('sseCompletedFailed', input); }
+  /** @deprecated use {@link Session.sseChunk} (the catalog id) */
+  sseEvent(input: SseChunkInput): void { this.sseChunk(input); }
+  /** @deprecated use {@link Session.sseChunkFailed} */
+  sseEventFailed(input: SseChunkFailedInput): void { this.sseChunkFailed(input); }
+  /** @deprecated use {@link Session.sseCompletedFailed} */
+  sseEventCompletedFailed(input: SseCompletedFailedInput): void { this.sseCompletedFailed(input); }
+  /** @deprecated use {@link Session.sseCompleted} */
+  sseEventCompleted(input: SseCompletedInput): void { this.sseCompleted(input); }
   websocketConnect(input: WebsocketConnectInput): void { this.emit('websocketConnect', input); }
   websocketRequest(input: WebsocketRequestInput): void { this.emit('websocketRequest', input); }
   websocketEvent(input: WebsocketEventInput): void { this.emit('websocketEvent', input); }
@@ -56,7 +66,7 @@ export class Session {
   toolResult(input: ToolResultInput): void { this.emit('toolResult', input); }
 
   /** The completed response with its token usage; also feeds the token-usage counter. */
-  sseEventCompleted(input: SseCompletedInput): void {
+  sseCompleted(input: SseCompletedInput): void {
     this.emit('sseCompleted', input);
     this.guard(() => {
       for (const [tokenType, field] of TOKEN_TYPES) {
@@ -82,7 +92,7 @@ export class Session {
     } catch (error) {
       // The record is lost (its input threw when read): count it like any other drop.
       this.guard(() => this.dropped.add(1, { reason: 'emit_failed' }));
-      reportInternalError(`emitting ${this.shapes[shape].name}`, error);
+      this.report(`emitting ${this.shapes[shape].name}`, error);
     }
   }
 
@@ -90,7 +100,7 @@ export class Session {
     try {
       work();
     } catch (error) {
-      reportInternalError('recording a metric', error);
+      this.report('recording a metric', error);
     }
   }
 
