@@ -1,10 +1,14 @@
+import type { ProgressTarget } from './progress.js';
+
 /** What a command may touch of the outside world: tests pass their own. */
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env: NodeJS.ProcessEnv;
-  /** True when stderr is a terminal (progress bars). */
+  /** True on an interactive terminal (stdout and stderr are TTYs, not CI): progress bars are drawn. */
   isTty: boolean;
+  /** Where progress bars are drawn; default stderr. */
+  progressStream?: NodeJS.WritableStream;
 }
 
 export function processIo(): CliIo {
@@ -13,10 +17,16 @@ export function processIo(): CliIo {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
+  const ci = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
-    isTty: Boolean(process.stderr.isTTY),
+    isTty: Boolean(process.stdout.isTTY && process.stderr.isTTY) && !ci,
   };
+}
+
+/** The progress target of a command run with `io`. */
+export function progressTarget(io: CliIo): ProgressTarget {
+  return { stream: io.progressStream ?? process.stderr, interactive: io.isTty };
 }
