@@ -5,6 +5,7 @@ import { registerSimulate } from './simulate/simulate.js';
 import { registerDemo } from './simulate/demo.js';
 import { registerDoctor } from './doctor/doctor.js';
 import { registerAudit } from './audit/command.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { PACKAGE_VERSION } from '../version.js';
 
@@ -26,7 +27,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT_OK;
+      // Usage errors too: --json means a JSON document on stdout, whatever happened.
+      if (argv.includes('--json')) io.out(JSON.stringify({ ok: false, error: error.message.replace(/^error: /, '') }, null, 2));
+      return EXIT_USAGE;
+    }
     throw error;
   }
   return exitCode;
