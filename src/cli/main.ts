@@ -9,6 +9,19 @@ import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { PACKAGE_VERSION } from '../version.js';
 
+/**
+ * `--json` on every command: a command that spells it `--format json` (audit) also takes `--json`, the
+ * same as `--format json`.
+ */
+function acceptJsonFlag(program: Command, name: string): void {
+  const command = program.commands.find((c) => c.name() === name);
+  if (!command || command.options.some((o) => o.long === '--json')) return;
+  command.option('--json', 'the same as --format json');
+  command.hook('preAction', (_program, action) => {
+    if (action.getOptionValue('json') === true) action.setOptionValue('format', 'json');
+  });
+}
+
 /** Runs the codex-otel command line; returns the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
@@ -24,6 +37,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerDemo(program, io, setExit);
   registerDoctor(program, io, setExit);
   registerAudit(program, io, setExit);
+  acceptJsonFlag(program, 'audit');
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
