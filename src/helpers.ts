@@ -27,7 +27,7 @@ export async function* instrumentSseStream<E>(session: Session, stream: AsyncIte
         step = await iterator.next();
       } catch (error) {
         finished = true;
-        if (!completed) session.sseChunkFailed({ durationMs: performance.now() - started, error: errorMessage(error) });
+        if (!completed) session.sseEventFailed({ durationMs: performance.now() - started, error: errorMessage(error) });
         throw error;
       }
       if (step.done) {
@@ -40,13 +40,13 @@ export async function* instrumentSseStream<E>(session: Session, stream: AsyncIte
       const failure = safe(() => reader.error?.(event));
       if (usage) {
         completed = true;
-        session.sseCompleted(usage);
+        session.sseEventCompleted(usage);
       } else if (failure !== undefined) {
         const kind = safe(() => reader.kind(event));
-        if (kind === 'response.completed') session.sseCompletedFailed({ error: failure });
-        else session.sseChunkFailed({ ...(kind !== undefined ? { kind } : {}), durationMs, error: failure });
+        if (kind === 'response.completed') session.sseEventCompletedFailed({ error: failure });
+        else session.sseEventFailed({ ...(kind !== undefined ? { kind } : {}), durationMs, error: failure });
       } else {
-        session.sseChunk({ kind: safe(() => reader.kind(event)) ?? 'unknown', durationMs });
+        session.sseEvent({ kind: safe(() => reader.kind(event)) ?? 'unknown', durationMs });
       }
       yield event;
     }

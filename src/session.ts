@@ -9,7 +9,6 @@ import type {
   SseCompletedFailedInput, SseCompletedInput, ToolDecisionInput, ToolResultInput, TurnInput,
   WebsocketConnectInput, WebsocketEventInput, WebsocketRequestInput,
 } from './events/inputs.js';
-import type { InternalErrorReporter } from './diagnostics.js';
 
 const TOKEN_TYPES = [
   ['input', 'inputTokens'],
@@ -34,7 +33,6 @@ export class Session {
     private readonly shapes: ResolvedCatalog,
     instruments: Instruments,
     readonly conversationId: string,
-    private readonly report: InternalErrorReporter,
   ) {
     this.tokenUsage = instruments.counters.get(TOKEN_USAGE_COUNTER)!;
     this.turnE2e = instruments.histograms.get(TURN_E2E_HISTOGRAM)!;
@@ -46,18 +44,9 @@ export class Session {
   /** The prompt is sent as `[REDACTED]` unless `log_user_prompt = true`; its length always. */
   userPrompt(text: string): void { this.emit('userPrompt', { text }); }
   apiRequest(input: ApiRequestInput): void { this.emit('apiRequest', input); }
-  /** One successful `codex.sse_event` chunk (catalog id `sseChunk`). */
-  sseChunk(input: SseChunkInput): void { this.emit('sseChunk', input); }
-  sseChunkFailed(input: SseChunkFailedInput): void { this.emit('sseChunkFailed', input); }
-  sseCompletedFailed(input: SseCompletedFailedInput): void { this.emit('sseCompletedFailed', input); }
-  /** @deprecated use {@link Session.sseChunk} (the catalog id) */
-  sseEvent(input: SseChunkInput): void { this.sseChunk(input); }
-  /** @deprecated use {@link Session.sseChunkFailed} */
-  sseEventFailed(input: SseChunkFailedInput): void { this.sseChunkFailed(input); }
-  /** @deprecated use {@link Session.sseCompletedFailed} */
-  sseEventCompletedFailed(input: SseCompletedFailedInput): void { this.sseCompletedFailed(input); }
-  /** @deprecated use {@link Session.sseCompleted} */
-  sseEventCompleted(input: SseCompletedInput): void { this.sseCompleted(input); }
+  sseEvent(input: SseChunkInput): void { this.emit('sseChunk', input); }
+  sseEventFailed(input: SseChunkFailedInput): void { this.emit('sseChunkFailed', input); }
+  sseEventCompletedFailed(input: SseCompletedFailedInput): void { this.emit('sseCompletedFailed', input); }
   websocketConnect(input: WebsocketConnectInput): void { this.emit('websocketConnect', input); }
   websocketRequest(input: WebsocketRequestInput): void { this.emit('websocketRequest', input); }
   websocketEvent(input: WebsocketEventInput): void { this.emit('websocketEvent', input); }
@@ -66,7 +55,7 @@ export class Session {
   toolResult(input: ToolResultInput): void { this.emit('toolResult', input); }
 
   /** The completed response with its token usage; also feeds the token-usage counter. */
-  sseCompleted(input: SseCompletedInput): void {
+  sseEventCompleted(input: SseCompletedInput): void {
     this.emit('sseCompleted', input);
     this.guard(() => {
       for (const [tokenType, field] of TOKEN_TYPES) {
@@ -86,13 +75,20 @@ export class Session {
     });
   }
 
+  // The catalog's event ids as method names (the `sseEvent*` names above are their aliases).
+  /** One `codex.sse_event` chunk (catalog id `sseChunk`); the same as `sseEvent`. */
+  sseChunk(input: SseChunkInput): void { this.sseEvent(input); }
+  sseChunkFailed(input: SseChunkFailedInput): void { this.sseEventFailed(input); }
+  sseCompleted(input: SseCompletedInput): void { this.sseEventCompleted(input); }
+  sseCompletedFailed(input: SseCompletedFailedInput): void { this.sseEventCompletedFailed(input); }
+
   private emit(shape: ShapeId, input: unknown): void {
     try {
       emitEvent(this.target, this.shapes[shape], input);
     } catch (error) {
       // The record is lost (its input threw when read): count it like any other drop.
       this.guard(() => this.dropped.add(1, { reason: 'emit_failed' }));
-      this.report(`emitting ${this.shapes[shape].name}`, error);
+      this.target.report(`emitting ${this.shapes[shape].name}`, error);
     }
   }
 
@@ -100,7 +96,7 @@ export class Session {
     try {
       work();
     } catch (error) {
-      this.report('recording a metric', error);
+      this.target.report('recording a metric', error);
     }
   }
 

@@ -109,8 +109,9 @@ export class Telemetry {
       templates: new Map(),
       lifecycle: this.pipeline,
       recordSize: this.pipeline.recordSize,
+      report: this.report,
     };
-    return new Session(target, this.shapes, this.instruments, common[0]![1], this.report);
+    return new Session(target, this.shapes, this.instruments, common[0]![1]);
   }
 
   /** Exports everything pending now; resolves when done (or failed). Never rejects. */

@@ -124,6 +124,8 @@ export interface EmitTarget {
   lifecycle: { readonly closed: boolean; dropLate(): void };
   /** Where the size of the record being emitted is left for the log processors of the same pipeline. */
   recordSize: { bytes: number };
+  /** The telemetry instance's own internal-error reporter (each kind once per instance). */
+  report: (what: string, error: unknown) => void;
 }
 
 /** Per session: each shape's record templates, by which attributes are present (see `recordTemplate`). */

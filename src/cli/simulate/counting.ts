@@ -10,10 +10,6 @@ export const METHOD_SHAPES: Readonly<Record<string, ShapeId>> = {
   conversationStarts: 'conversationStarts',
   userPrompt: 'userPrompt',
   apiRequest: 'apiRequest',
-  sseChunk: 'sseChunk',
-  sseChunkFailed: 'sseChunkFailed',
-  sseCompleted: 'sseCompleted',
-  sseCompletedFailed: 'sseCompletedFailed',
   sseEvent: 'sseChunk',
   sseEventFailed: 'sseChunkFailed',
   sseEventCompleted: 'sseCompleted',
@@ -24,6 +20,11 @@ export const METHOD_SHAPES: Readonly<Record<string, ShapeId>> = {
   toolDecision: 'toolDecision',
   sandboxOutcome: 'sandboxOutcome',
   toolResult: 'toolResult',
+  // the catalog-id names, which call the ones above: a call through either is counted once
+  sseChunk: 'sseChunk',
+  sseChunkFailed: 'sseChunkFailed',
+  sseCompleted: 'sseCompleted',
+  sseCompletedFailed: 'sseCompletedFailed',
 };
 
 export class EmitCounter {
