@@ -29,7 +29,7 @@ import { printConfigErrors, readCliConfig } from '../config-file.js';
 import type { CliIo } from '../io.js';
 import { diagnose } from './diagnose.js';
 
-import { EXIT_FAILURE as EXIT_FAILED, EXIT_OK, EXIT_USAGE as EXIT_CONFIG_ERROR } from '../exit-codes.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 
 export const DOCTOR_ORIGINATOR = 'codex_otel_doctor';
 export const CANARY_METRIC = 'codex_otel.doctor.canary';
@@ -207,14 +207,14 @@ export async function runDoctor(options: DoctorOptions, io: CliIo): Promise<numb
     const message = `--timeout must be a positive integer of milliseconds, got ${JSON.stringify(String(options.timeout))}`;
     if (options.json) io.out(JSON.stringify({ ok: false, error: message }, null, 2));
     io.err(`codex-otel doctor: ${message}`);
-    return EXIT_CONFIG_ERROR;
+    return EXIT_USAGE;
   }
   const result = await readCliConfig(options.config, io);
   for (const warning of result.warnings) io.err(`warning: ${formatProblem(warning)}`);
   if (!result.config) {
     if (options.json) io.out(JSON.stringify({ ok: false, config: result.file.path, errors: result.errors }, null, 2));
     printConfigErrors(io, result.errors);
-    return EXIT_CONFIG_ERROR;
+    return EXIT_USAGE;
   }
   const config = result.config;
   const scrub = secretScrubber(config);
@@ -224,7 +224,7 @@ export async function runDoctor(options: DoctorOptions, io: CliIo): Promise<numb
   } else {
     for (const line of formatDoctor(report)) io.out(scrub(line));
   }
-  return report.ok ? EXIT_OK : EXIT_FAILED;
+  return report.ok ? EXIT_OK : EXIT_FAILURE;
 }
 
 async function diagnoseAll(config: OtelConfig, timeoutMs: number): Promise<DoctorReport> {

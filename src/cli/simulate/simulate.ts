@@ -25,7 +25,6 @@ import { EmitCounter } from './counting.js';
 import { Random } from './prng.js';
 import { runConversation, type DriveContext } from './scenario.js';
 
-export { EXIT_FAILURE as EXIT_LOSS, EXIT_OK, EXIT_USAGE };
 
 /** Where the embedded default writes, relative to the current folder. */
 export const DEFAULT_OUT_DIR = 'codex-otel-out';
