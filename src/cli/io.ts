@@ -1,4 +1,4 @@
-import type { ProgressTarget } from './progress.js';
+import { interactiveTerminal, type ProgressTarget } from './progress.js';
 
 /** What a command may touch of the outside world: tests pass their own. */
 export interface CliIo {
@@ -17,12 +17,11 @@ export function processIo(): CliIo {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
-  const ci = process.env['CI'] !== undefined && process.env['CI'] !== '' && process.env['CI'] !== 'false';
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
-    isTty: Boolean(process.stdout.isTTY && process.stderr.isTTY) && !ci,
+    isTty: interactiveTerminal(),
   };
 }
 

@@ -29,6 +29,12 @@ export interface ProgressTarget {
   interactive: boolean;
 }
 
+/** An interactive terminal: stdout and stderr are TTYs and `CI` is unset (or "false"). */
+export function interactiveTerminal(env: NodeJS.ProcessEnv = process.env, stdout: { isTTY?: boolean } = process.stdout, stderr: { isTTY?: boolean } = process.stderr): boolean {
+  const ci = env['CI'] !== undefined && env['CI'] !== '' && env['CI'] !== 'false';
+  return Boolean(stdout.isTTY && stderr.isTTY) && !ci;
+}
+
 const SILENT: Progress = { update: () => undefined, stop: () => undefined };
 
 /** A bar labelled `label` counting `unit`s; silent when the target is not interactive. */
