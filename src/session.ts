@@ -9,7 +9,6 @@ import type {
   SseCompletedFailedInput, SseCompletedInput, ToolDecisionInput, ToolResultInput, TurnInput,
   WebsocketConnectInput, WebsocketEventInput, WebsocketRequestInput,
 } from './events/inputs.js';
-import { reportInternalError } from './diagnostics.js';
 import { NOOP_MODEL_REQUEST, NOOP_TOOL_CALL, NOOP_TURN, prepareEvent, type EventExtra, type SessionSpans } from './traces/index.js';
 import type { ModelRequestInfo, ModelRequestSpan, ToolCallInfo, ToolCallSpan, TurnInfo, TurnSpan } from './traces/types.js';
 
@@ -82,6 +81,13 @@ export class Session {
     this.spanHandle(() => this.spans!.currentTurn?.end(), undefined);
   }
 
+  // The catalog's event ids as method names (the `sseEvent*` names above are their aliases).
+  /** One `codex.sse_event` chunk (catalog id `sseChunk`); the same as `sseEvent`. */
+  sseChunk(input: SseChunkInput): void { this.sseEvent(input); }
+  sseChunkFailed(input: SseChunkFailedInput): void { this.sseEventFailed(input); }
+  sseCompleted(input: SseCompletedInput): void { this.sseEventCompleted(input); }
+  sseCompletedFailed(input: SseCompletedFailedInput): void { this.sseEventCompletedFailed(input); }
+
   // Spans (README "Spans"): handles for agents that do not use the helpers. No-op handles when spans are off.
 
   /** Starts a turn span (`session_task.turn`), the parent of the turn's requests and tool calls; `userPrompt` opens one too. */
@@ -114,7 +120,7 @@ export class Session {
     try {
       return work();
     } catch (error) {
-      reportInternalError('recording a span', error);
+      this.target.report('recording a span', error);
       return noop;
     }
   }
@@ -131,7 +137,7 @@ export class Session {
     } catch (error) {
       // The record is lost (its input threw when read): count it like any other drop.
       this.guard(() => this.dropped.add(1, { reason: 'emit_failed' }));
-      reportInternalError(`emitting ${this.shapes[shape].name}`, error);
+      this.target.report(`emitting ${this.shapes[shape].name}`, error);
     }
   }
 
@@ -139,7 +145,7 @@ export class Session {
     try {
       work();
     } catch (error) {
-      reportInternalError('recording a metric', error);
+      this.target.report('recording a metric', error);
     }
   }
 

@@ -13,7 +13,6 @@
  *  - the rest: in the turn (or the request, or the call: see event-scope.ts).
  */
 import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
-import { reportInternalError } from '../diagnostics.js';
 import { WEBSOCKET_TRANSPORT } from './catalog.js';
 import { eventContext, eventScope } from './event-scope.js';
 import type { SessionSpans } from './spans.js';
@@ -38,10 +37,10 @@ export function prepareEvent(spans: SessionSpans, shape: string, input: unknown,
   try {
     const step = prepare(spans, shape, (typeof input === 'object' && input !== null ? input : undefined) as Input, extra);
     const after = step.after;
-    return after ? { context: step.context, after: () => guard(after) } : step;
+    return after ? { context: step.context, after: () => guard(spans, after) } : step;
   } catch (error) {
-    reportInternalError('recording a span', error);
-    return { context: guard(() => eventContext(spans, eventScope(shape), input)) };
+    spans.env.report('recording a span', error);
+    return { context: guard(spans, () => eventContext(spans, eventScope(shape), input)) };
   }
 }
 
@@ -131,11 +130,11 @@ function responseUsage(input: Input): TokenUsage {
   return usage;
 }
 
-function guard<T>(work: () => T): T | undefined {
+function guard<T>(spans: SessionSpans, work: () => T): T | undefined {
   try {
     return work();
   } catch (error) {
-    reportInternalError('recording a span', error);
+    spans.env.report('recording a span', error);
     return undefined;
   }
 }

@@ -23,6 +23,8 @@ export interface SpanEnvironment {
   parent: Context;
   /** The sessions that have a span open, so shutdown can end them (an unended span is never exported). */
   open: Set<SessionSpans>;
+  /** The telemetry instance's internal-error reporter (span bookkeeping never throws into the caller). */
+  report: (what: string, error: unknown) => void;
 }
 
 export class SessionSpans {

@@ -13,7 +13,8 @@ afterEach(() => { for (const dir of dirs.splice(0)) rmSync(dir, { recursive: tru
 async function run(traceExporter: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'codex-otel-traces-file-'));
   dirs.push(dir);
-  const toml = `[otel]\ntrace_exporter = ${traceExporter}\n[otel.codex_otel.file]\ndirectory = "${dir}"\n`;
+  // A generous shutdown bound: the file is read after shutdown, which must not stop short on a loaded machine.
+  const toml = `[otel]\ntrace_exporter = ${traceExporter}\n[otel.codex_otel]\nshutdown_timeout_ms = 30000\n[otel.codex_otel.file]\ndirectory = "${dir}"\n`;
   const config = parseConfigText(toml, { env: {} }).config!;
   const telemetry = createTelemetry(config, { env: {}, diagnostics: false, delivery: { retry: { maxAttempts: 1 } } });
   const session = telemetry.startSession({ conversationId: 'file-conv', model: 'gpt-5-codex' });
