@@ -26,8 +26,8 @@ const (
 	attrEventTimestamp = "event.timestamp"
 
 	// Appended after the common attributes, as every codex_otel.* attribute is.
-	attrDerivedFrom  = "codex_otel.derived_from"
-	derivedFromSpan  = "span"
+	attrDerivedFrom = "codex_otel.derived_from"
+	derivedFromSpan = "span"
 )
 
 // commonAttributes are the contract's §1.1 common attributes after event.timestamp, in

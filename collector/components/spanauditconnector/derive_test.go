@@ -145,13 +145,17 @@ func TestCommonAttributesInContractOrderSpanBeforeResource(t *testing.T) {
 
 func TestSpansThatAreNotAbortedToolCallsAreIgnored(t *testing.T) {
 	cases := map[string]func(span ptrace.Span){
-		"aborted false":          func(s ptrace.Span) { s.Attributes().PutBool("aborted", false) },
-		"aborted absent":         func(s ptrace.Span) { s.Attributes().Remove("aborted") },
-		"aborted string false":   func(s ptrace.Span) { s.Attributes().PutStr("aborted", "false") },
-		"aborted as int 1":       func(s ptrace.Span) { s.Attributes().PutInt("aborted", 1) },
-		"no call_id":             func(s ptrace.Span) { s.Attributes().Remove("call_id") },
-		"no tool_name":           func(s ptrace.Span) { s.Attributes().Remove("tool_name") },
-		"aborted on a turn span": func(s ptrace.Span) { s.SetName("turn"); s.Attributes().Remove("call_id"); s.Attributes().Remove("tool_name") },
+		"aborted false":        func(s ptrace.Span) { s.Attributes().PutBool("aborted", false) },
+		"aborted absent":       func(s ptrace.Span) { s.Attributes().Remove("aborted") },
+		"aborted string false": func(s ptrace.Span) { s.Attributes().PutStr("aborted", "false") },
+		"aborted as int 1":     func(s ptrace.Span) { s.Attributes().PutInt("aborted", 1) },
+		"no call_id":           func(s ptrace.Span) { s.Attributes().Remove("call_id") },
+		"no tool_name":         func(s ptrace.Span) { s.Attributes().Remove("tool_name") },
+		"aborted on a turn span": func(s ptrace.Span) {
+			s.SetName("turn")
+			s.Attributes().Remove("call_id")
+			s.Attributes().Remove("tool_name")
+		},
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -215,7 +219,7 @@ func TestManyResourcesKeepTheirOwnResourceAndOrder(t *testing.T) {
 	quiet := newResourceSpans(td, "no-denials")
 	codexExecSpan(quiet.ScopeSpans().AppendEmpty().Spans(), "call_quiet", false)
 	quiet.ScopeSpans().AppendEmpty() // an empty scope
-	td.ResourceSpans().AppendEmpty()  // an empty resource
+	td.ResourceSpans().AppendEmpty() // an empty resource
 
 	ours := newResourceSpans(td, "my-agent")
 	codexExecSpan(ours.ScopeSpans().AppendEmpty().Spans(), "call_ours", true)
