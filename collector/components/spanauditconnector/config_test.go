@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"go.opentelemetry.io/collector/confmap/xconfmap"
 
 	"github.com/codex-otel/codex-otel/collector/components/spanauditconnector/internal/metadata"
 )
@@ -31,7 +30,7 @@ func TestDefaultConfig(t *testing.T) {
 	cfg, err := loadConfig(t, "")
 	require.NoError(t, err)
 	assert.Equal(t, &Config{AbortedAttribute: "aborted"}, cfg)
-	assert.NoError(t, xconfmap.Validate(cfg))
+	assert.NoError(t, cfg.Validate())
 }
 
 func TestConfiguredAttributeAndNames(t *testing.T) {
@@ -41,18 +40,18 @@ func TestConfiguredAttributeAndNames(t *testing.T) {
 		AbortedAttribute: "codex.aborted",
 		ToolSpanNames:    []string{"exec_command", "apply_patch"},
 	}, cfg)
-	assert.NoError(t, xconfmap.Validate(cfg))
+	assert.NoError(t, cfg.Validate())
 }
 
 func TestValidationNamesKeyExpectedAndFound(t *testing.T) {
 	cfg, err := loadConfig(t, "empty_attribute")
 	require.NoError(t, err)
-	assert.EqualError(t, xconfmap.Validate(cfg),
+	assert.EqualError(t, cfg.Validate(),
 		`aborted_attribute: expected a span attribute name, found ""`)
 
 	cfg, err = loadConfig(t, "bad_names")
 	require.NoError(t, err)
-	err = xconfmap.Validate(cfg)
+	err = cfg.Validate()
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `tool_span_names[1]: expected a span name, found ""`)
 	assert.Contains(t, err.Error(), `tool_span_names[2]: expected a name not listed before, found "exec_command" (already tool_span_names[0])`)

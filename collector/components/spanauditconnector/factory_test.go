@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap/xconfmap"
 	"go.opentelemetry.io/collector/connector"
 	"go.opentelemetry.io/collector/connector/connectortest"
 	"go.opentelemetry.io/collector/consumer"
@@ -36,7 +35,7 @@ func startFromConfig(t *testing.T, name string, next map[pipeline.ID]consumer.Lo
 	t.Helper()
 	cfg, err := loadConfig(t, name)
 	require.NoError(t, err)
-	require.NoError(t, xconfmap.Validate(cfg))
+	require.NoError(t, cfg.Validate())
 
 	f := NewFactory()
 	conn, err := f.CreateTracesToLogs(context.Background(), connectortest.NewNopSettings(f.Type()), cfg,

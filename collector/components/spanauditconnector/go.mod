@@ -7,7 +7,6 @@ require (
 	go.opentelemetry.io/collector/component v1.55.0
 	go.opentelemetry.io/collector/component/componenttest v0.149.0
 	go.opentelemetry.io/collector/confmap v1.55.0
-	go.opentelemetry.io/collector/confmap/xconfmap v0.149.0
 	go.opentelemetry.io/collector/connector v0.149.0
 	go.opentelemetry.io/collector/connector/connectortest v0.149.0
 	go.opentelemetry.io/collector/consumer v1.55.0
