@@ -97,7 +97,7 @@ func fillDecision(rec plog.LogRecord, span ptrace.Span, resource pcommon.Resourc
 	attrs.PutStr(attrEventName, eventName)
 	attrs.PutStr(attrToolName, toolName(span))
 	attrs.PutStr(attrToolNamespace, stringOr(spanAttrs, attrToolNamespace, defaultToolNS))
-	if callID, ok := spanAttrs.Get(attrCallID); ok {
+	if callID, ok := lastValue(spanAttrs, attrCallID); ok {
 		attrs.PutStr(attrCallID, callID.AsString())
 	}
 	attrs.PutStr(attrDecision, decisionAbort)
@@ -130,7 +130,7 @@ func toolName(span ptrace.Span) string {
 }
 
 func stringOr(attrs pcommon.Map, key, fallback string) string {
-	if v, ok := attrs.Get(key); ok {
+	if v, ok := lastValue(attrs, key); ok {
 		if s := v.AsString(); s != "" {
 			return s
 		}
@@ -139,8 +139,8 @@ func stringOr(attrs pcommon.Map, key, fallback string) string {
 }
 
 func lookup(key string, spanAttrs, resourceAttrs pcommon.Map) (pcommon.Value, bool) {
-	if v, ok := spanAttrs.Get(key); ok {
+	if v, ok := lastValue(spanAttrs, key); ok {
 		return v, true
 	}
-	return resourceAttrs.Get(key)
+	return lastValue(resourceAttrs, key)
 }

@@ -263,3 +263,32 @@ func TestDerivingLeavesTheSpansUntouched(t *testing.T) {
 
 	assert.Equal(t, before, td, "the records share no memory with the spans")
 }
+
+// spanWithRepeatedKeys decodes a span the way the OTLP receiver does, keeping repeated
+// attribute keys in wire order (pdata's Put* would replace them).
+func spanWithRepeatedKeys(t *testing.T, attributesJSON string) ptrace.Traces {
+	t.Helper()
+	doc := `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"codex-app-server"}}]},
+	  "scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":"exec_command",
+	  "endTimeUnixNano":"1796119202345000000","attributes":[` + attributesJSON + `]}]}]}]}`
+	td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces([]byte(doc))
+	require.NoError(t, err)
+	return td
+}
+
+func TestTheLastRecordedValueOfARepeatedKeyCounts(t *testing.T) {
+	const ids = `{"key":"call_id","value":{"stringValue":"call_9"}},{"key":"tool_name","value":{"stringValue":"exec_command"}},`
+
+	abortedLater := spanWithRepeatedKeys(t, ids+
+		`{"key":"conversation.id","value":{"stringValue":"conv-old"}},`+
+		`{"key":"aborted","value":{"boolValue":false}},{"key":"aborted","value":{"boolValue":true}},`+
+		`{"key":"conversation.id","value":{"stringValue":"conv-new"}}`)
+	rec := onlyRecord(t, deriveDecisions(abortedLater, defaultSelector()))
+	assert.Equal(t, "conv-new", rec.Attributes().AsRaw()["conversation.id"])
+	assert.Equal(t, []string{"event.name", "tool_name", "tool_namespace", "call_id", "decision", "source",
+		"event.timestamp", "conversation.id", "codex_otel.derived_from"}, keys(rec.Attributes()), "each key once")
+
+	notAbortedInTheEnd := spanWithRepeatedKeys(t, ids+
+		`{"key":"aborted","value":{"boolValue":true}},{"key":"aborted","value":{"boolValue":false}}`)
+	assert.Equal(t, 0, deriveDecisions(notAbortedInTheEnd, defaultSelector()).LogRecordCount())
+}

@@ -27,7 +27,7 @@ func newSpanSelector(cfg *Config) spanSelector {
 
 func (s spanSelector) isAbortedToolSpan(span ptrace.Span) bool {
 	attrs := span.Attributes()
-	aborted, ok := attrs.Get(s.abortedAttribute)
+	aborted, ok := lastValue(attrs, s.abortedAttribute)
 	if !ok || !isTrue(aborted) {
 		return false
 	}
@@ -35,8 +35,8 @@ func (s spanSelector) isAbortedToolSpan(span ptrace.Span) bool {
 		_, named := s.toolSpanNames[span.Name()]
 		return named
 	}
-	_, hasCallID := attrs.Get(attrCallID)
-	_, hasToolName := attrs.Get(attrToolName)
+	_, hasCallID := lastValue(attrs, attrCallID)
+	_, hasToolName := lastValue(attrs, attrToolName)
 	return hasCallID && hasToolName
 }
 
