@@ -109,11 +109,12 @@ describe.skipIf(!available)('spanaudit in the built collector, on the real Codex
     const attrs = Object.fromEntries((rec.attributes ?? []).map((a) => [a.key, a.value.stringValue ?? a.value.boolValue]));
     expect(Object.keys(attrs)).toEqual([
       'event.name', 'tool_name', 'tool_namespace', 'call_id', 'decision', 'source',
-      'event.timestamp', 'conversation.id', 'codex_otel.derived_from',
+      'event.timestamp', 'conversation.id', 'app.version', 'codex_otel.derived_from',
     ]);
     expect(attrs).toMatchObject({
       'event.name': 'codex.tool_decision', tool_name: 'exec_command', tool_namespace: 'functions',
-      call_id: 'call_tui_deny', decision: 'abort', source: 'User', 'codex_otel.derived_from': 'span',
+      call_id: 'call_tui_deny', decision: 'abort', source: 'User', 'app.version': '0.169.0',
+      'codex_otel.derived_from': 'span',
     });
     expect(sl.scope?.name).toBe('codex_otel.log_only');
     expect(rec.severityNumber).toBe(9);

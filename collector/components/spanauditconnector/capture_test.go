@@ -87,6 +87,9 @@ func TestRealCodexTUIDenialBecomesOneRecord(t *testing.T) {
 	service, _ := logs.ResourceLogs().At(0).Resource().Attributes().Get("service.name")
 	assert.Equal(t, "codex-app-server", service.Str())
 	conversation, _ := lastValue(denied.Attributes(), "conversation.id")
+	// Codex's logged decisions of the same session say which app.version the span's
+	// resource service.version stands for.
+	realVersion, _ := toolDecisions(readCapturedLogs(t, "tui-approvals"))[0].Attributes().Get("app.version")
 	assert.Equal(t, map[string]any{
 		"event.name":              "codex.tool_decision",
 		"tool_name":               "exec_command",
@@ -96,6 +99,7 @@ func TestRealCodexTUIDenialBecomesOneRecord(t *testing.T) {
 		"source":                  "User",
 		"event.timestamp":         denied.EndTimestamp().AsTime().UTC().Format(timestampLayout),
 		"conversation.id":         conversation.Str(),
+		"app.version":             realVersion.Str(),
 		"codex_otel.derived_from": "span",
 	}, rec.Attributes().AsRaw())
 	assert.Equal(t, denied.TraceID(), rec.TraceID())

@@ -44,6 +44,13 @@ var commonAttributes = []string{
 	"slug",
 }
 
+// resourceEquivalents name a resource attribute that holds the same fact as a missing
+// common attribute: Codex and this project both set service.version to the app.version
+// their events carry, and Codex's spans carry neither app.version nor a copy of it.
+var resourceEquivalents = map[string]string{
+	"app.version": "service.version",
+}
+
 // deriveDecisions returns one codex.tool_decision record per aborted tool span, grouped
 // under a copy of the span's resource. It returns empty logs when no span qualifies.
 func deriveDecisions(td ptrace.Traces, sel spanSelector) plog.Logs {
@@ -142,5 +149,11 @@ func lookup(key string, spanAttrs, resourceAttrs pcommon.Map) (pcommon.Value, bo
 	if v, ok := lastValue(spanAttrs, key); ok {
 		return v, true
 	}
-	return lastValue(resourceAttrs, key)
+	if v, ok := lastValue(resourceAttrs, key); ok {
+		return v, true
+	}
+	if equivalent, ok := resourceEquivalents[key]; ok {
+		return lastValue(resourceAttrs, equivalent)
+	}
+	return pcommon.Value{}, false
 }

@@ -86,7 +86,7 @@ func TestAbortedExecSpanBecomesToolDecision(t *testing.T) {
 	rec := onlyRecord(t, logs)
 	assert.Equal(t, []string{
 		"event.name", "tool_name", "tool_namespace", "call_id", "decision", "source",
-		"event.timestamp", "conversation.id", "originator",
+		"event.timestamp", "conversation.id", "app.version", "originator",
 		"codex_otel.derived_from",
 	}, keys(rec.Attributes()))
 	assert.Equal(t, map[string]any{
@@ -98,6 +98,7 @@ func TestAbortedExecSpanBecomesToolDecision(t *testing.T) {
 		"source":                  "User",
 		"event.timestamp":         "2026-12-01T10:00:02.345Z",
 		"conversation.id":         "019a-conv-1",
+		"app.version":             "0.169.0", // the resource's service.version
 		"originator":              "codex-tui",
 		"codex_otel.derived_from": "span",
 	}, rec.Attributes().AsRaw())
@@ -121,6 +122,7 @@ func TestCommonAttributesInContractOrderSpanBeforeResource(t *testing.T) {
 	res.PutStr("user.email", "dev@example.com")
 	res.PutStr("model", "resource-model")
 	res.PutStr("app.version", "0.169.0")
+	res.PutStr("service.version", "9.9.9")
 	res.PutStr("terminal.type", "xterm-256color")
 	res.PutStr("user.account_id", "acct-1")
 	res.PutStr("auth_mode", "ApiKey")
@@ -139,6 +141,7 @@ func TestCommonAttributesInContractOrderSpanBeforeResource(t *testing.T) {
 	}, keys(rec.Attributes()))
 	got := rec.Attributes().AsRaw()
 	assert.Equal(t, "span-model", got["model"], "the span's own value wins over the resource's")
+	assert.Equal(t, "0.169.0", got["app.version"], "the resource's app.version wins over service.version")
 	assert.Equal(t, "mcp__files", got["tool_namespace"])
 	assert.Equal(t, "dev@example.com", got["user.email"])
 }
@@ -180,7 +183,9 @@ func TestStringTrueCountsAsAborted(t *testing.T) {
 func TestNamedToolSpansWithMissingAttributes(t *testing.T) {
 	sel := newSpanSelector(&Config{AbortedAttribute: "codex.aborted", ToolSpanNames: []string{"exec_command"}})
 	td := ptrace.NewTraces()
-	spans := newResourceSpans(td, "codex_exec").ScopeSpans().AppendEmpty().Spans()
+	rs := newResourceSpans(td, "codex_exec")
+	rs.Resource().Attributes().Remove("service.version")
+	spans := rs.ScopeSpans().AppendEmpty().Spans()
 
 	bare := spans.AppendEmpty() // named, aborted, but without call_id, tool_name or conversation.id
 	bare.SetName("exec_command")
@@ -291,4 +296,15 @@ func TestTheLastRecordedValueOfARepeatedKeyCounts(t *testing.T) {
 	notAbortedInTheEnd := spanWithRepeatedKeys(t, ids+
 		`{"key":"aborted","value":{"boolValue":true}},{"key":"aborted","value":{"boolValue":false}}`)
 	assert.Equal(t, 0, deriveDecisions(notAbortedInTheEnd, defaultSelector()).LogRecordCount())
+}
+
+func TestAppVersionFallsBackToTheResourceServiceVersion(t *testing.T) {
+	td := ptrace.NewTraces()
+	rs := newResourceSpans(td, "my-agent")
+	rs.Resource().Attributes().PutStr("service.version", "2.4.0")
+	codexExecSpan(rs.ScopeSpans().AppendEmpty().Spans(), "call_10", true)
+	assert.Equal(t, "2.4.0", onlyRecord(t, deriveDecisions(td, defaultSelector())).Attributes().AsRaw()["app.version"])
+
+	rs.ScopeSpans().At(0).Spans().At(0).Attributes().PutStr("app.version", "2.5.0-span")
+	assert.Equal(t, "2.5.0-span", onlyRecord(t, deriveDecisions(td, defaultSelector())).Attributes().AsRaw()["app.version"])
 }
