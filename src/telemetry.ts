@@ -124,7 +124,7 @@ export class Telemetry {
     };
     const conversationId = common[0]![1];
     const spans = this.pipeline.tracer
-      ? new SessionSpans({ tracer: this.pipeline.tracer, conversationId, model, tracestate: this.config.tracestate ?? {}, parent: parentFromEnvironment(env), open: this.openSpans, report: this.report })
+      ? new SessionSpans({ tracer: this.pipeline.tracer, conversationId, model, tracestate: this.config.tracestate ?? {}, parent: parentFromEnvironment(env), open: this.openSpans, report: this.report, common })
       : undefined;
     return new Session(target, this.shapes, this.instruments, conversationId, spans);
   }

@@ -25,6 +25,11 @@ export interface SpanEnvironment {
   open: Set<SessionSpans>;
   /** The telemetry instance's internal-error reporter (span bookkeeping never throws into the caller). */
   report: (what: string, error: unknown) => void;
+  /**
+   * The session's common attributes (contract §1.1, identity policy applied), after `conversation.id`: put
+   * on tool spans so the audit record the collector derives from an aborted span names who and where.
+   */
+  common: ReadonlyArray<readonly [string, string]>;
 }
 
 export class SessionSpans {
@@ -138,6 +143,7 @@ export class SessionSpans {
         turn_id: turnId,
         tool_source: TOOL_SOURCE_DIRECT,
         call_id: callId,
+        ...this.commonAttributes(),
       },
       ...(startTime !== undefined ? { startTime } : {}),
     }, parent);
@@ -146,6 +152,16 @@ export class SessionSpans {
     this.env.open.add(this);
     this.turn?.tools.add(tool);
     return tool;
+  }
+
+  private common: Attributes | undefined;
+
+  private commonAttributes(): Attributes {
+    if (!this.common) {
+      this.common = {};
+      for (const [key, value] of this.env.common) if (key !== 'conversation.id') this.common[key] = value;
+    }
+    return this.common;
   }
 
   toolCall(callId: unknown): OpenTool | undefined {

@@ -142,6 +142,12 @@ describe.each(Object.keys(TRANSPORTS) as Array<keyof typeof TRANSPORTS>)('%s', (
       expect(attrMap(span!.attributes)['turn.id'], callId).toEqual({ type: 'string', value: 'turn-deny' });
     }
     expect(byCall(spans, 'call_never_ran')!.name).toBe('apply_patch');
+    // The session's common attributes ride on tool spans: the audit record derived from an aborted span says who.
+    expect(attrMap(byCall(spans, 'call_tui_deny')!.attributes)).toMatchObject({
+      originator: { type: 'string', value: 'codex_cli_rs' }, 'user.email': { type: 'string', value: SESSION.email },
+      'user.account_id': { type: 'string', value: SESSION.accountId }, model: { type: 'string', value: SESSION.model },
+      'app.version': { type: 'string', value: '0.42.0' }, 'terminal.type': { type: 'string', value: SESSION.terminalType },
+    });
   });
 });
 
