@@ -156,7 +156,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
     stats: () => stats.snapshot(),
     onDropped: (listener) => stats.onDrop(listener),
     get closed() { return closed; },
-    dropLate: () => stats.drop(1, 'after_shutdown', 'emitted after shutdown began'),
+    dropLate: () => stats.dropLate(1),
     ...(spool ? { spoolDirectory: spool.directory } : {}),
   };
 }

@@ -44,7 +44,7 @@ export class RetryingMetricExporter implements PushMetricExporter {
           const failure = classifyFailure(result.error);
           const wait = failure.retryable ? this.retry.nextDelay(attempts, Date.now() - started, failure.retryAfterMs) : undefined;
           if (wait === undefined) return done(result);
-          if (this.stats) this.stats.retries++;
+          this.stats?.retried();
           const timer = setTimeout(() => {
             this.waiting.delete(timer);
             if (this.closing) done(result);

@@ -22,7 +22,7 @@ import { recordSizeHint } from '../record-size.js';
 import { classifyFailure } from './outcome.js';
 import { RetryPolicy } from './retry.js';
 import type { ClaimedBatch, Spool } from './spool.js';
-import type { DeliveryStats } from './stats.js';
+import type { DeliveryStats, Origin } from './stats.js';
 
 export interface DeliveryProcessorOptions {
   exporter: LogRecordExporter;
@@ -116,8 +116,12 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   /** The hot path: no allocation beyond the array slot, no I/O, no throw. */
   onEmit(logRecord: SdkLogRecord): void {
     const size = recordSizeHint();
-    // The pipeline counts records emitted after shutdown began (they never reach a processor).
-    if (this.closed) return;
+    this.stats.emitted(1);
+    if (this.closed) {
+      // The pipeline stops records emitted after its shutdown began before they get here; this is a processor shut down on its own.
+      this.stats.drop(1, 'after_shutdown', 'emitted after the processor shut down');
+      return;
+    }
     const queue = this.queue;
     if (queue.length >= this.maxQueueSize || this.queuedBytes + size > this.maxQueueBytes) {
       if (this.droppedPending++ === 0) this.schedule();
@@ -180,7 +184,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.taken += queue.length;
     for (let start = 0; start < queue.length; start += this.batchSize) {
       const records = queue.slice(start, start + this.batchSize);
-      if (this.spool) this.spool.store(records);
+      if (this.spool) this.spool.store(records, 'memory');
       else this.stats.drop(records.length, 'export_failed', 'shutdown bound reached with no spool configured');
     }
     this.settleFlushes(true);
@@ -317,18 +321,16 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   private onResult(batch: Batch, result: ExportResult): void {
     if (batch.abandonedAs !== undefined) {
       // Handed to the spool at the shutdown bound; the export ended afterwards.
+      // Either way it is in the spool now: accepted after all, it leaves the spool as exported.
       if (result.code === ExportResultCode.SUCCESS && batch.abandonedAs && this.spool?.discard(batch.abandonedAs)) {
-        if (!batch.replay) this.stats.spooled -= batch.records.length;
-        this.stats.exported += batch.records.length;
-        if (batch.replay) this.stats.replayed += batch.records.length;
+        this.stats.exported(batch.records.length, 'spool');
       }
       return;
     }
     if (batch !== this.current) return;
     const count = batch.records.length;
     if (result.code === ExportResultCode.SUCCESS) {
-      this.stats.exported += count;
-      if (batch.replay) this.stats.replayed += count;
+      this.stats.exported(count, origin(batch));
       if (batch.file) this.spool?.remove(batch.file);
       this.current = undefined;
       if (this.degraded) {
@@ -346,7 +348,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     if (failure.rejected) {
       diag.warn(`codex-otel: ${this.label}: the collector rejected ${count} record(s) as invalid (${failure.what}); dropped`);
       if (batch.file) this.spool?.remove(batch.file);
-      this.stats.drop(count, 'rejected', failure.what);
+      this.stats.drop(count, 'rejected', failure.what, origin(batch));
       this.current = undefined;
       this.pump();
       return;
@@ -358,7 +360,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
       if (wait !== undefined && performance.now() + wait >= this.drainDeadline) wait = undefined;
     }
     if (wait !== undefined) {
-      this.stats.retries++;
+      this.stats.retried();
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         if (this.current === batch) this.attempt(batch);
@@ -403,8 +405,8 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
       if (spool.release(batch.file, !batch.replay)) return batch.file.readyName;
       // The claim file vanished or cannot be renamed: write the records again.
     }
-    if (spool) return spool.store(batch.records);
-    this.stats.drop(batch.records.length, 'export_failed', 'no spool configured');
+    if (spool) return spool.store(batch.records, origin(batch));
+    this.stats.drop(batch.records.length, 'export_failed', 'no spool configured', origin(batch));
     return undefined;
   }
 
@@ -450,6 +452,10 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     if (this.kick) clearImmediate(this.kick);
     this.kick = undefined;
   }
+}
+
+function origin(batch: Batch): Origin {
+  return batch.replay ? 'spool' : 'memory';
 }
 
 function safeShutdown(exporter: LogRecordExporter): Promise<void> {

@@ -62,14 +62,13 @@ export async function replaySpool(spool: Spool, exporter: LogRecordExporter, opt
         spool.remove(batch);
         result.sent += records.length;
         result.sentBatches++;
-        options.stats.exported += records.length;
-        options.stats.replayed += records.length;
+        options.stats.exported(records.length, 'spool');
         break;
       }
       const failure = classifyFailure(outcome.error);
       if (failure.rejected) {
         spool.remove(batch);
-        options.stats.drop(records.length, 'rejected', failure.what);
+        options.stats.drop(records.length, 'rejected', failure.what, 'spool');
         break;
       }
       const wait = failure.retryable ? retry.nextDelay(attempts, Date.now() - started, failure.retryAfterMs) : undefined;
@@ -81,7 +80,7 @@ export async function replaySpool(spool: Spool, exporter: LogRecordExporter, opt
         result.remaining = spool.pending();
         return result;
       }
-      options.stats.retries++;
+      options.stats.retried();
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
