@@ -99,6 +99,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
       maxQueueSize: ext.logQueueSize,
       maxQueueBytes: ext.logQueueMaxBytes,
       maxExportBatchSize: ext.logBatchSize,
+      maxBatchBytes: ext.logBatchMaxBytes,
       scheduledDelayMillis: ext.logScheduleDelayMs,
       exportTimeoutMillis: exportTimeoutMs,
       retry,

@@ -38,6 +38,8 @@ export interface FaultConfig {
   shutdownMs?: number;
   queueSize?: number;
   batchSize?: number;
+  /** log_batch_max_bytes */
+  batchMaxBytes?: number;
   delayMs?: number;
   metrics?: boolean;
 }
@@ -53,6 +55,7 @@ export function faultToml(c: FaultConfig): string {
   lines.push(`log_schedule_delay_ms = ${c.delayMs ?? 50}`);
   if (c.queueSize !== undefined) lines.push(`log_queue_size = ${c.queueSize}`);
   if (c.batchSize !== undefined) lines.push(`log_batch_size = ${c.batchSize}`);
+  if (c.batchMaxBytes !== undefined) lines.push(`log_batch_max_bytes = ${c.batchMaxBytes}`);
   if (c.spoolDir) lines.push(`spool = { directory = "${c.spoolDir}", max_bytes = ${c.spoolMaxBytes ?? 64 * 1024 * 1024} }`);
   return `${lines.join('\n')}\n`;
 }
@@ -78,10 +81,17 @@ export function startFaultTelemetry(config: OtelConfig, options: TelemetryOption
 }
 
 /** Emits `count` tool results with call_id `<prefix>-<i>`: each one countable on the wire. */
-export function emitNumbered(telemetry: Telemetry, prefix: string, count: number, from = 0): void {
+export function emitNumbered(telemetry: Telemetry, prefix: string, count: number, from = 0, output: (i: number) => string = () => 'ok'): void {
   const session = telemetry.startSession({ conversationId: `conv-${prefix}`, model: 'gpt-5' });
   for (let i = from; i < from + count; i++) {
-    session.toolResult({ toolName: 'shell', callId: `${prefix}-${i}`, arguments: 'ls', durationMs: i, success: true, output: 'ok' });
+    session.toolResult({ toolName: 'shell', callId: `${prefix}-${i}`, arguments: 'ls', durationMs: i, success: true, output: output(i) });
+  }
+}
+
+/** Asserts the ledger invariant of a finished pipeline: emitted = exported + pending in the spool + dropped. */
+export function expectLedgerBalanced(stats: { emitted: number; exported: number; pendingInSpool: number; inMemory: number; dropped: { total: number } }): void {
+  if (stats.inMemory !== 0 || stats.emitted !== stats.exported + stats.pendingInSpool + stats.dropped.total) {
+    throw new Error(`ledger out of balance: ${JSON.stringify(stats)}`);
   }
 }
 
@@ -171,10 +181,12 @@ export interface ChildRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; elapsedMs: number }>;
 }
 
-/** Runs test/faults/fixtures/child.mjs with a config file and a JSON plan. */
-export function runChild(configPath: string, plan: Record<string, unknown>): ChildRun {
+/** Runs test/faults/fixtures/child.mjs with a config file and a JSON plan (under `wrapper`, e.g. prlimit, when given). */
+export function runChild(configPath: string, plan: Record<string, unknown>, wrapper: string[] = []): ChildRun {
   const started = performance.now();
-  const child = spawn(process.execPath, [CHILD, configPath, JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [process.execPath, CHILD, configPath, JSON.stringify(plan)];
+  const command = [...wrapper, ...argv];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   const listeners = new Set<() => void>();

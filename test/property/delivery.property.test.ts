@@ -1,6 +1,7 @@
 /**
  * The delivery ledger under random fault schedules: whatever the exporter answers (success, retryable,
- * rejected, auth failure, a throw, never), whatever the queue and batch sizes, with or without a spool,
+ * rejected, auth failure, a throw, never, "too large" above a record limit), whatever the queue and batch
+ * sizes, with or without a spool,
  * every emitted record is in exactly one place when the processor has shut down:
  *
  *     emitted = exported + pending in the spool + dropped (by reason)
@@ -30,8 +31,13 @@ type Answer = 'ok' | 'retryable' | 'rejected' | 'auth' | 'throw' | 'late';
 class ScriptedExporter implements LogRecordExporter {
   exported = 0;
   private index = 0;
-  constructor(private readonly answers: Answer[]) {}
+  /** `limit`: more records than this in one request are answered "too large" (HTTP 413), like a proxy's body limit. */
+  constructor(private readonly answers: Answer[], private readonly limit?: number) {}
   export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
+    if (this.limit !== undefined && records.length > this.limit) {
+      setImmediate(() => done({ code: ExportResultCode.FAILED, error: new DeliveryError('413', { retryable: false, rejected: false, tooLarge: true, what: 'HTTP 413' }) }));
+      return;
+    }
     const answer = this.answers[this.index++ % this.answers.length]!;
     const fail = (retryable: boolean, rejected: boolean) =>
       done({ code: ExportResultCode.FAILED, error: new DeliveryError('x', { retryable, rejected, what: answer }) });
@@ -71,6 +77,7 @@ interface Case {
   second: Answer[];
   spool: boolean;
   seed: number;
+  limit: number | null;
 }
 
 let run = 0;
@@ -79,8 +86,8 @@ async function runCase(c: Case): Promise<void> {
   const spoolDir = join(dir, `s${++run}`);
   const statsA = new DeliveryStats(() => undefined);
   const statsB = new DeliveryStats(() => undefined);
-  const exporterA = new ScriptedExporter(c.first);
-  const exporterB = new ScriptedExporter(c.second);
+  const exporterA = new ScriptedExporter(c.first, c.limit ?? undefined);
+  const exporterB = new ScriptedExporter(c.second, c.limit ?? undefined);
   const retry = new RetryPolicy({ initialBackoffMs: 1, maxBackoffMs: 5, budgetMs: 30, maxAttempts: 3, random: seeded(c.seed) });
   const build = (exporter: LogRecordExporter, stats: DeliveryStats, replayOnStart: boolean) => new DeliveryLogProcessor({
     exporter, stats, maxQueueSize: c.queue, maxExportBatchSize: Math.min(c.batch, c.queue), scheduledDelayMillis: 1,
@@ -113,6 +120,9 @@ async function runCase(c: Case): Promise<void> {
   expect(a.pendingInSpool).toBe(onDisk());
   expect(a.exported + a.pendingInSpool + a.dropped.total).toBe(emitted);
   if (!c.spool) expect(a.spooled).toBe(0);
+  // Splitting goes down to single records: only a record too large on its own is dropped as too large.
+  if (c.limit !== null && c.limit >= 1) expect(a.dropped.too_large).toBe(0);
+  if (c.limit === 0) expect(a.exported).toBe(0);
 
   // Second process on the same spool: replays what the first left; the invariant holds across both.
   const second = build(exporterB, statsB, true);
@@ -123,6 +133,7 @@ async function runCase(c: Case): Promise<void> {
   const b = statsB.snapshot();
   expect(b.inMemory).toBe(0);
   expect(b.exported).toBe(exporterB.exported);
+  if (c.limit !== null && c.limit >= 1) expect(b.dropped.too_large).toBe(0);
   expect(a.pendingInSpool + b.pendingInSpool).toBe(onDisk());
   expect(a.exported + b.exported + onDisk() + a.dropped.total + b.dropped.total).toBe(a.emitted + b.emitted);
 }
@@ -140,6 +151,7 @@ describe('DeliveryLogProcessor ledger', () => {
           second: answers,
           spool: fc.boolean(),
           seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          limit: fc.option(fc.integer({ min: 0, max: 12 }), { nil: null }),
         }),
         async (c) => {
           vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'Date', 'performance'] });

@@ -30,6 +30,8 @@ export const GRPC = {
 const RETRYABLE_GRPC = new Set<number>([GRPC.CANCELLED, GRPC.DEADLINE_EXCEEDED, GRPC.RESOURCE_EXHAUSTED, GRPC.ABORTED,
   GRPC.OUT_OF_RANGE, GRPC.UNAVAILABLE, GRPC.DATA_LOSS]);
 const RETRYABLE_HTTP = new Set([408, 429, 502, 503, 504]);
+/** How gRPC servers (grpc-go: the collector; grpc-js) word a message over their size limit. */
+const MESSAGE_TOO_LARGE = /larger than max|message too large|exceeds.*(size|limit)|size.*exceed/i;
 const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND',
   'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
@@ -43,6 +45,11 @@ export interface FailureClass {
    * are not "rejected": a corrected config can deliver the same batch, so those batches are spooled.
    */
   rejected: boolean;
+  /**
+   * The request was too large for the receiver (HTTP 413, gRPC RESOURCE_EXHAUSTED about the message size):
+   * the same bytes can never pass, a smaller batch can. The batch is split, down to one record.
+   */
+  tooLarge?: boolean;
   /** Short description for diagnostics: `HTTP 503`, `gRPC UNAVAILABLE`, `ECONNREFUSED`, … */
   what: string;
 }
@@ -62,10 +69,15 @@ export function classifyFailure(error: unknown): FailureClass {
   const message = typeof e.message === 'string' ? e.message : String(error);
   // gRPC ServiceError: numeric `code` and `details`/`metadata`.
   if (typeof e.code === 'number' && e.code >= 0 && e.code <= 16 && ('details' in e || 'metadata' in e)) {
+    const details = typeof (e as { details?: unknown }).details === 'string' ? (e as { details: string }).details : message;
+    if (e.code === GRPC.RESOURCE_EXHAUSTED && MESSAGE_TOO_LARGE.test(details)) {
+      return { retryable: false, rejected: false, tooLarge: true, what: 'gRPC RESOURCE_EXHAUSTED (message too large)' };
+    }
     return { retryable: RETRYABLE_GRPC.has(e.code), rejected: e.code === GRPC.INVALID_ARGUMENT, what: `gRPC ${grpcName(e.code)}` };
   }
   // OTLPExporterError: numeric HTTP status in `code`.
   if (typeof e.code === 'number' && e.code >= 100 && e.code < 600) {
+    if (e.code === 413) return { retryable: false, rejected: false, tooLarge: true, what: 'HTTP 413' };
     return { retryable: RETRYABLE_HTTP.has(e.code), rejected: e.code === 400, what: `HTTP ${e.code}` };
   }
   if (typeof e.code === 'string') return { retryable: RETRYABLE_NETWORK.has(e.code), rejected: false, what: e.code };

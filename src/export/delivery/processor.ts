@@ -32,6 +32,12 @@ export interface DeliveryProcessorOptions {
   /** Estimated bytes held in memory at most (one tool result weighs as much as hundreds of SSE chunks). */
   maxQueueBytes?: number;
   maxExportBatchSize: number;
+  /**
+   * Estimated bytes per batch at most (records are sized as they are emitted), so a request stays under
+   * the body limits of proxies and collectors (commonly 1 MiB); a batch answered "too large" anyway is
+   * split. Default 512 KiB.
+   */
+  maxBatchBytes?: number;
   scheduledDelayMillis: number;
   /** The exporter's own request timeout; an export that has not called back after this (+1 s) counts as failed. */
   exportTimeoutMillis: number;
@@ -64,6 +70,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   private readonly maxQueueBytes: number;
   private readonly maxQueueSize: number;
   private readonly batchSize: number;
+  private readonly maxBatchBytes: number;
   private readonly delay: number;
   private readonly exporter: LogRecordExporter;
   private readonly stats: DeliveryStats;
@@ -82,6 +89,8 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   private probing = false;
   /** The batch being exported or waiting for its next attempt: one at a time. */
   private current: Batch | undefined;
+  /** Halves of a batch answered "too large", sent before anything else (oldest first). */
+  private splits: Batch[] = [];
   private due = false;
   private degraded = false;
   private pausedUntil = 0;
@@ -101,6 +110,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.maxQueueSize = Math.max(1, options.maxQueueSize);
     this.maxQueueBytes = options.maxQueueBytes ?? Number.POSITIVE_INFINITY;
     this.batchSize = Math.max(1, Math.min(options.maxExportBatchSize, this.maxQueueSize));
+    this.maxBatchBytes = Math.max(1, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
     this.delay = Math.max(0, options.scheduledDelayMillis);
     this.retry = options.retry ?? new RetryPolicy();
     this.spool = options.spool;
@@ -131,7 +141,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.sizes.push(size);
     this.queuedBytes += size;
     this.enqueued++;
-    if (queue.length >= this.batchSize) {
+    if (queue.length >= this.batchSize || this.queuedBytes >= this.maxBatchBytes) {
       if (this.current === undefined && this.kick === undefined) this.schedule();
     } else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.onTimer(), this.delay);
@@ -177,6 +187,9 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
       this.current = undefined;
       current.abandonedAs = this.toSpool(current) ?? '';
     }
+    const splits = this.splits;
+    this.splits = [];
+    for (const part of splits) this.toSpool(part);
     const queue = this.queue;
     this.queue = [];
     this.sizes = [];
@@ -247,12 +260,15 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   private pump(): void {
     try {
       while (this.current === undefined) {
+        const part = this.splits.shift();
+        if (part) {
+          this.start(part);
+          break;
+        }
         const queue = this.queue;
-        const live = queue.length >= this.batchSize || (queue.length > 0 && (this.due || this.flushMarks.length > 0));
+        const live = queue.length >= this.batchSize || this.queuedBytes >= this.maxBatchBytes || (queue.length > 0 && (this.due || this.flushMarks.length > 0));
         if (live) {
-          const records = queue.length <= this.batchSize ? queue : queue.splice(0, this.batchSize);
-          if (records === queue) this.queue = [];
-          this.releaseBytes(records.length);
+          const records = this.takeBatch();
           this.taken += records.length;
           if (this.queue.length === 0) this.due = false;
           if (Date.now() < this.pausedUntil && !this.closedPastDeadline()) {
@@ -345,6 +361,12 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
       return;
     }
     const failure = classifyFailure(result.error);
+    if (failure.tooLarge) {
+      this.split(batch, failure.what);
+      this.current = undefined;
+      this.pump();
+      return;
+    }
     if (failure.rejected) {
       diag.warn(`codex-otel: ${this.label}: the collector rejected ${count} record(s) as invalid (${failure.what}); dropped`);
       if (batch.file) this.spool?.remove(batch.file);
@@ -381,6 +403,27 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.pump();
   }
 
+  /**
+   * The receiver said the request is too large: send each half on its own (oldest first), down to single
+   * records; a single record still too large is dropped (`too_large`). Halves keep the batch's origin and
+   * are written ahead again, so a crash loses nothing of them.
+   */
+  private split(batch: Batch, what: string): void {
+    const from = origin(batch);
+    if (batch.file) this.spool?.remove(batch.file);
+    if (batch.records.length <= 1) {
+      diag.warn(`codex-otel: ${this.label}: one record is larger than the collector accepts (${what}); dropped`);
+      this.stats.drop(batch.records.length, 'too_large', what, from);
+      return;
+    }
+    const middle = Math.ceil(batch.records.length / 2);
+    const halves = [batch.records.slice(0, middle), batch.records.slice(middle)];
+    const parts = halves.map((records): Batch => ({
+      records, file: this.spool?.writeAhead(records), replay: batch.replay, attempts: 0, firstAttemptAt: Date.now(),
+    }));
+    this.splits.unshift(...parts);
+  }
+
   /** Degraded, with a spool: try one spooled batch after a growing, jittered delay. */
   private scheduleProbe(): void {
     if (!this.spool || this.closed || this.probeTimer) return;
@@ -414,7 +457,8 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     if (this.flushMarks.length === 0) return;
     const pending: typeof this.flushMarks = [];
     for (const entry of this.flushMarks) {
-      if (all || (this.taken >= entry.mark && (this.current === undefined || this.current.replay))) entry.resolve();
+      const liveInFlight = (this.current !== undefined && !this.current.replay) || this.splits.some((part) => !part.replay);
+      if (all || (this.taken >= entry.mark && !liveInFlight)) entry.resolve();
       else pending.push(entry);
     }
     this.flushMarks = pending;
@@ -422,6 +466,25 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
 
   private closedPastDeadline(): boolean {
     return performance.now() >= this.drainDeadline;
+  }
+
+  /** Takes the next batch off the queue: at most `batchSize` records and `maxBatchBytes` estimated bytes (at least one record). */
+  private takeBatch(): ReadableLogRecord[] {
+    const queue = this.queue;
+    const sizes = this.sizes;
+    let count = 0;
+    let bytes = 0;
+    const limit = Math.min(this.batchSize, queue.length);
+    while (count < limit && (count === 0 || bytes + sizes[count]! <= this.maxBatchBytes)) bytes += sizes[count++]!;
+    let records: ReadableLogRecord[];
+    if (count === queue.length) {
+      records = queue;
+      this.queue = [];
+    } else {
+      records = queue.splice(0, count);
+    }
+    this.releaseBytes(count);
+    return records;
   }
 
   /** Forgets the sizes of the `count` oldest records, which just left the queue. */
@@ -453,6 +516,9 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.kick = undefined;
   }
 }
+
+/** Below the common 1 MiB request limit of proxies, with room for the OTLP encoding around the records. */
+export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
 
 function origin(batch: Batch): Origin {
   return batch.replay ? 'spool' : 'memory';

@@ -255,12 +255,7 @@ export class Spool {
     const tmp = join(this.directory, `${readyName}.tmp-${this.pid}-${this.token}`);
     const fd = openSync(tmp, 'wx', 0o600);
     try {
-      let written = 0;
-      while (written < data.length) {
-        const n = writeSync(fd, data, written, data.length - written);
-        if (n <= 0) throw Object.assign(new Error(`short write: ${written} of ${data.length} bytes`), { code: 'ENOSPC' });
-        written += n;
-      }
+      writeAll(fd, data);
       fsyncSync(fd);
     } catch (error) {
       closeQuietly(fd);
@@ -362,7 +357,29 @@ function isDiskFull(error: unknown): boolean {
 }
 
 function describe(error: unknown): string {
-  return (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? 'error';
+  const e = error as NodeJS.ErrnoException & { shortWrite?: boolean };
+  if (e?.shortWrite) return e.message;
+  return e?.code ?? e?.message ?? 'error';
+}
+
+/**
+ * Writes every byte or throws. A full disk takes what fits without an error (a short write); the next
+ * write then fails (ENOSPC, EFBIG), and the error says how far it got.
+ */
+function writeAll(fd: number, data: Buffer): void {
+  let written = 0;
+  while (written < data.length) {
+    let n: number;
+    try {
+      n = writeSync(fd, data, written, data.length - written);
+    } catch (error) {
+      if (written === 0) throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+      throw Object.assign(new Error(`${code} after a short write of ${written} of ${data.length} bytes`), { code, shortWrite: true });
+    }
+    if (n <= 0) throw Object.assign(new Error(`ENOSPC: wrote ${written} of ${data.length} bytes`), { code: 'ENOSPC', shortWrite: true });
+    written += n;
+  }
 }
 
 function closeQuietly(fd: number): void {
