@@ -68,6 +68,8 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
     failed: { records: replay.failed, batches: replay.failedBatches },
     dropped: replay.dropped,
     remaining: replay.remaining,
+    /** Files in the spool folder this project did not write: left alone, never sent. */
+    foreign: spool.foreign(),
   };
   if (options.json) {
     io.out(JSON.stringify(summary, null, 2));
@@ -77,6 +79,7 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
     io.out(`failed ${replay.failed} record(s) in ${replay.failedBatches} batch(es) (kept in the spool)`);
     io.out(`dropped ${replay.dropped} record(s) (undecodable, or rejected by the collector as invalid)`);
     io.out(`remaining ${replay.remaining.records} record(s) in ${replay.remaining.files} batch(es)`);
+    if (summary.foreign.length > 0) io.out(`left alone ${summary.foreign.length} file(s) not written by codex-otel: ${summary.foreign.join(', ')}`);
   }
   return replay.failedBatches > 0 ? EXIT_NOT_FLUSHED : EXIT_FLUSHED;
 }

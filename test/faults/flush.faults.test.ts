@@ -1,7 +1,7 @@
 /**
  * `codex-otel flush`: sends the spool through the configured exporter now and reports the counts.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -31,6 +31,10 @@ describe('codex-otel flush', () => {
     emitNumbered(down, prefix, 35);
     await down.shutdown();
     expect(readdirSync(spoolDir)).toHaveLength(4);
+    expect(statSync(spoolDir).mode & 0o777).toBe(0o700);
+    // Files this project did not write: reported, never sent, left in place.
+    const foreign = ['notes.txt', 'logs-1-2-3.jsonl'];
+    for (const name of foreign) writeFileSync(join(spoolDir, name), '{"resourceLogs":[]}\n');
 
     // A collector that is still down: exit 1, nothing lost.
     const offline = writeConfig(dir.path, faultToml({ target: `http://127.0.0.1:${await closedPort()}`, spoolDir }), 'offline.toml');
@@ -43,7 +47,8 @@ describe('codex-otel flush', () => {
     expect(await main(['flush', '--config', online], second)).toBe(0);
     expect(second.lines).toContain(`sent 35 record(s) in 4 batch(es) to ${receiver.logsUrl}`);
     expect(second.lines).toContain('remaining 0 record(s) in 0 batch(es)');
-    expect(readdirSync(spoolDir)).toEqual([]);
+    expect(second.lines).toContain('left alone 2 file(s) not written by codex-otel: logs-1-2-3.jsonl, notes.txt');
+    expect(readdirSync(spoolDir).sort()).toEqual([...foreign].sort());
     const t = tally(receiver, prefix, 35);
     report('codex-otel flush (collector down, then up)', t);
     expect(t).toEqual({ sent: 35, received: 35, lost: 0, duplicated: 0 });
