@@ -124,10 +124,10 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   if (isNetworkExporter(config.metricsExporter)) {
     const exporter = createMetricExporter(config.metricsExporter, ext.metricsTemporality, exportTimeoutMs);
     takeOverRetries(exporter);
-    metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats));
+    metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats, exportTimeoutMs + 1000));
   }
-  for (const exporter of options.metricExporters ?? []) metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats));
-  if (ext.fileOutput) metricExporters.push(new RetryingMetricExporter(new JsonLinesMetricExporter(ext.fileOutput, ext.metricsTemporality), metricRetry, stats));
+  for (const exporter of options.metricExporters ?? []) metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats, exportTimeoutMs + 1000));
+  if (ext.fileOutput) metricExporters.push(new RetryingMetricExporter(new JsonLinesMetricExporter(ext.fileOutput, ext.metricsTemporality), metricRetry, stats, exportTimeoutMs + 1000));
   const aggregator = new MetricAggregator({ name: METER_NAME });
   const readers = metricExporters.map((exporter) => new PeriodicExportingMetricReader({
     exporter,

@@ -14,6 +14,8 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { takeOverRetries } from '../../export/delivery/outcome.js';
+import { sendBatch, type BatchExporter } from '../../export/delivery/send.js';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
   AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter, type ResourceMetrics,
@@ -41,7 +43,7 @@ export interface DoctorOptions {
   timeout?: string | number;
 }
 
-type CheckResult = { ok: true; ms: number } | { ok: false; ms: number; reason: string; hint: string };
+type CheckResult = { ok: true; ms: number; attempts: number } | { ok: false; ms: number; attempts: number; reason: string; hint: string };
 
 /** Records that capture what the library produced, instead of sending it. */
 class CaptureLogExporter implements LogRecordExporter {
@@ -108,39 +110,27 @@ async function canaryMetrics(config: OtelConfig): Promise<ResourceMetrics> {
   return capture.captured;
 }
 
-function timedExport(send: (done: (result: ExportResult) => void) => void, guardMs: number): Promise<{ result: ExportResult; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (result: ExportResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(guard);
-      resolve({ result, ms: performance.now() - started });
-    };
-    // The exporter enforces its own timeout; this guard only protects against a callback that never comes.
-    const guard = setTimeout(() => finish({ code: ExportResultCode.FAILED, error: new Error('Request timed out (no callback)') }), guardMs);
-    try {
-      send(finish);
-    } catch (error) {
-      finish({ code: ExportResultCode.FAILED, error: error as Error });
-    }
-  });
-}
-
-async function check(
+/**
+ * One attempt through the one send path (no retry: doctor reports what the collector answers now), with
+ * the exporter's own timeout and the same guard as delivery. The exporter's internal retry loop is taken
+ * over, so a refused port is one connection attempt on every transport.
+ */
+async function check<Batch>(
   exporter: NetworkExporterConfig,
   signal: 'logs' | 'metrics',
   path: string,
   timeoutMs: number,
-  send: (done: (result: ExportResult) => void) => void,
-  close: () => Promise<void>,
+  sdkExporter: BatchExporter<Batch> & { shutdown(): Promise<void> },
+  batch: Batch,
 ): Promise<CheckResult> {
-  const { result, ms } = await timedExport(send, timeoutMs + 2_000);
-  await Promise.race([close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
-  if (result.code === ExportResultCode.SUCCESS) return { ok: true, ms };
-  const { reason, hint } = diagnose(result.error, exporter, signal, path, timeoutMs);
-  return { ok: false, ms, reason, hint };
+  takeOverRetries(sdkExporter);
+  const started = performance.now();
+  const sent = await sendBatch(sdkExporter, batch, { guardMs: timeoutMs + 2_000 });
+  const ms = performance.now() - started;
+  await Promise.race([sdkExporter.shutdown().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  if (sent.ok) return { ok: true, ms, attempts: sent.attempts };
+  const { reason, hint } = diagnose(sent.error, exporter, signal, path, timeoutMs);
+  return { ok: false, ms, attempts: sent.attempts, reason, hint };
 }
 
 function describeExporter(exporter: NetworkExporterConfig): string {
@@ -218,21 +208,19 @@ export async function runDoctor(options: DoctorOptions, io: CliIo): Promise<numb
     try {
       if (signal === 'logs') {
         const records = await canaryLogRecords(config);
-        const sdkExporter = createLogExporter(exporter, timeoutMs);
-        outcome = await check(exporter, signal, path, timeoutMs, (done) => sdkExporter.export(records, done), () => sdkExporter.shutdown());
+        outcome = await check(exporter, signal, path, timeoutMs, createLogExporter(exporter, timeoutMs), records);
       } else {
         const metrics = await canaryMetrics(config);
-        const sdkExporter = createMetricExporter(exporter, config.extensions.metricsTemporality, timeoutMs);
-        outcome = await check(exporter, signal, path, timeoutMs, (done) => sdkExporter.export(metrics, done), () => sdkExporter.shutdown());
+        outcome = await check(exporter, signal, path, timeoutMs, createMetricExporter(exporter, config.extensions.metricsTemporality, timeoutMs), metrics);
       }
     } catch (error) {
-      outcome = { ok: false, ms: 0, reason: `cannot build the exporter: ${(error as Error).message}`, hint: `check ${path}` };
+      outcome = { ok: false, ms: 0, attempts: 0, reason: `cannot build the exporter: ${(error as Error).message}`, hint: `check ${path}` };
     }
     if (outcome.ok) {
       out(`${label.padEnd(8)} ${describeExporter(exporter)}: OK (${Math.round(outcome.ms)} ms)`);
     } else {
       failures++;
-      out(`${label.padEnd(8)} ${describeExporter(exporter)}: FAILED after ${Math.round(outcome.ms)} ms: ${outcome.reason}`);
+      out(`${label.padEnd(8)} ${describeExporter(exporter)}: FAILED after ${Math.round(outcome.ms)} ms (${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}): ${outcome.reason}`);
       out(`${''.padEnd(8)} hint: ${outcome.hint}`);
     }
   }

@@ -16,11 +16,10 @@
  *   written is lost.
  */
 import { diag } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import { recordSizeHint } from '../record-size.js';
-import { classifyFailure } from './outcome.js';
 import { RetryPolicy } from './retry.js';
+import { sendBatch, type SendResult } from './send.js';
 import type { ClaimedBatch, Spool } from './spool.js';
 import type { DeliveryStats, Origin } from './stats.js';
 
@@ -56,8 +55,8 @@ interface Batch {
   file: ClaimedBatch | undefined;
   /** Read back from the spool (so not counted again as spooled when it goes back). */
   replay: boolean;
-  attempts: number;
-  firstAttemptAt: number;
+  /** Stops the send path's retries at the shutdown bound. */
+  abort?: AbortController;
   /** Set when the batch was handed to the spool at the shutdown bound while its export was in flight. */
   abandonedAs?: string;
 }
@@ -82,7 +81,6 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private kick: NodeJS.Immediate | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
   /** While degraded: when to try one spooled batch again (the collector may be back with no new records). */
   private probeTimer: NodeJS.Timeout | undefined;
   private probeDelay = 0;
@@ -186,6 +184,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     if (current) {
       this.current = undefined;
       current.abandonedAs = this.toSpool(current) ?? '';
+      current.abort?.abort();
     }
     const splits = this.splits;
     this.splits = [];
@@ -273,10 +272,10 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
           if (this.queue.length === 0) this.due = false;
           if (Date.now() < this.pausedUntil && !this.closedPastDeadline()) {
             // The collector asked for a pause longer than the retry budget: straight to the spool.
-            this.toSpool({ records, file: undefined, replay: false, attempts: 0, firstAttemptAt: 0 });
+            this.toSpool({ records, file: undefined, replay: false });
             continue;
           }
-          this.start({ records, file: this.spool?.writeAhead(records), replay: false, attempts: 0, firstAttemptAt: Date.now() });
+          this.start({ records, file: this.spool?.writeAhead(records), replay: false });
           break;
         }
         this.due = false;
@@ -293,7 +292,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
             this.spool.remove(file);
             continue;
           }
-          this.start({ records, file, replay: true, attempts: 0, firstAttemptAt: Date.now() });
+          this.start({ records, file, replay: true });
           break;
         }
         if (queue.length > 0 && this.timer === undefined && !this.closed) {
@@ -307,45 +306,33 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     }
   }
 
+  /** Sends the batch through the one send path: retries unless degraded (then one attempt, then the spool). */
   private start(batch: Batch): void {
     this.current = batch;
-    this.attempt(batch);
+    batch.abort = new AbortController();
+    sendBatch(this.exporter, batch.records, {
+      ...(this.degraded ? {} : { retry: this.retry }),
+      guardMs: this.watchdogMs,
+      stopAt: () => this.drainDeadline,
+      signal: batch.abort.signal,
+      onRetry: () => this.stats.retried(),
+    }).then((result) => this.onResult(batch, result)).catch((error: unknown) => {
+      diag.error(`codex-otel: ${this.label} delivery failed internally`, error);
+    });
   }
 
-  private attempt(batch: Batch): void {
-    batch.attempts++;
-    let finished = false;
-    const watchdog = setTimeout(() => finish({ code: ExportResultCode.FAILED, error: new Error(`export did not answer within ${this.watchdogMs} ms`) }), this.watchdogMs);
-    watchdog.unref();
-    const finish = (result: ExportResult) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(watchdog);
-      try {
-        this.onResult(batch, result);
-      } catch (error) {
-        diag.error(`codex-otel: ${this.label} delivery failed internally`, error);
-      }
-    };
-    try {
-      this.exporter.export(batch.records, finish);
-    } catch (error) {
-      finish({ code: ExportResultCode.FAILED, error: error as Error });
-    }
-  }
-
-  private onResult(batch: Batch, result: ExportResult): void {
+  private onResult(batch: Batch, result: SendResult): void {
     if (batch.abandonedAs !== undefined) {
       // Handed to the spool at the shutdown bound; the export ended afterwards.
       // Either way it is in the spool now: accepted after all, it leaves the spool as exported.
-      if (result.code === ExportResultCode.SUCCESS && batch.abandonedAs && this.spool?.discard(batch.abandonedAs)) {
+      if (result.ok && batch.abandonedAs && this.spool?.discard(batch.abandonedAs)) {
         this.stats.exported(batch.records.length, 'spool');
       }
       return;
     }
     if (batch !== this.current) return;
     const count = batch.records.length;
-    if (result.code === ExportResultCode.SUCCESS) {
+    if (result.ok) {
       this.stats.exported(count, origin(batch));
       if (batch.file) this.spool?.remove(batch.file);
       this.current = undefined;
@@ -360,7 +347,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
       this.pump();
       return;
     }
-    const failure = classifyFailure(result.error);
+    const { failure } = result;
     if (failure.tooLarge) {
       this.split(batch, failure.what);
       this.current = undefined;
@@ -375,24 +362,9 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
       this.pump();
       return;
     }
-    const now = Date.now();
-    let wait: number | undefined;
-    if (failure.retryable && !this.degraded) {
-      wait = this.retry.nextDelay(batch.attempts, now - batch.firstAttemptAt, failure.retryAfterMs);
-      if (wait !== undefined && performance.now() + wait >= this.drainDeadline) wait = undefined;
-    }
-    if (wait !== undefined) {
-      this.stats.retried();
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        if (this.current === batch) this.attempt(batch);
-      }, wait);
-      this.retryTimer.unref();
-      return;
-    }
-    if (!this.degraded) diag.warn(`codex-otel: ${this.label}: export failed (${failure.what}) after ${batch.attempts} attempt(s); batches go to the spool until the collector answers`);
+    if (!this.degraded) diag.warn(`codex-otel: ${this.label}: export failed (${failure.what}) after ${result.attempts} attempt(s); batches go to the spool until the collector answers`);
     this.degraded = true;
-    if (failure.retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + failure.retryAfterMs);
+    if (failure.retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + failure.retryAfterMs);
     if (batch.replay) {
       if (batch.file) this.replaySkip.add(batch.file.readyName);
       this.replayWanted = false;
@@ -419,7 +391,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     const middle = Math.ceil(batch.records.length / 2);
     const halves = [batch.records.slice(0, middle), batch.records.slice(middle)];
     const parts = halves.map((records): Batch => ({
-      records, file: this.spool?.writeAhead(records), replay: batch.replay, attempts: 0, firstAttemptAt: Date.now(),
+      records, file: this.spool?.writeAhead(records), replay: batch.replay,
     }));
     this.splits.unshift(...parts);
   }
@@ -508,8 +480,6 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   private clearTimers(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.probeTimer = undefined;
     if (this.kick) clearImmediate(this.kick);

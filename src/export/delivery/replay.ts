@@ -2,10 +2,10 @@
  * Sending the spool: where it is by default, and a one-shot replay (`codex-otel flush`). The background
  * replay after start is done by DeliveryLogProcessor itself, one batch at a time between live batches.
  */
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { sendBatch } from './send.js';
 export { resolveSpoolConfig, DEFAULT_SPOOL_SUBDIR } from '../../config/spool.js';
-import { classifyFailure, type FailureClass } from './outcome.js';
+import type { FailureClass } from './outcome.js';
 import { RetryPolicy } from './retry.js';
 import type { Spool } from './spool.js';
 import type { DeliveryStats } from './stats.js';
@@ -29,7 +29,7 @@ export interface ReplayOptions {
   retry?: RetryPolicy;
   /** Stop claiming new batches after this many ms. Default: no limit. */
   timeLimitMs?: number;
-  /** Watchdog for one export call; default 30 s. */
+  /** Guard for one export call (the exporter's own timeout plus a margin); default 30 s. */
   exportTimeoutMs?: number;
 }
 
@@ -45,12 +45,15 @@ export interface ReplayOptions {
  */
 export async function replaySpool(spool: Spool, exporter: LogRecordExporter, options: ReplayOptions): Promise<ReplayResult> {
   const retry = options.retry ?? new RetryPolicy({ budgetMs: 10_000 });
-  const stopAt = Date.now() + (options.timeLimitMs ?? Number.POSITIVE_INFINITY);
+  const stopAt = performance.now() + (options.timeLimitMs ?? Number.POSITIVE_INFINITY);
   const droppedBefore = options.stats.snapshot().dropped.total;
   const result: ReplayResult = { sent: 0, sentBatches: 0, failed: 0, failedBatches: 0, dropped: 0, remaining: { files: 0, records: 0 } };
   const skip = new Set<string>();
-  const send = (records: ReadableLogRecord[]) => sendWithRetry(exporter, records, retry, stopAt, options);
-  while (Date.now() < stopAt) {
+  const send = async (records: ReadableLogRecord[]): Promise<Attempt> => {
+    const sent = await sendBatch(exporter, records, { retry, guardMs: options.exportTimeoutMs ?? 30_000, stopAt, onRetry: () => options.stats.retried() });
+    return sent.ok ? { ok: true } : { ok: false, failure: sent.failure };
+  };
+  while (performance.now() < stopAt) {
     const batch = spool.claimNext(skip);
     if (!batch) break;
     skip.add(batch.readyName);
@@ -128,32 +131,4 @@ async function deliverSplitting(records: ReadableLogRecord[], send: (records: Re
 function isCollectorFailure(failure: FailureClass): boolean {
   if (failure.retryable) return true;
   return /^(HTTP (401|403|404|407)|gRPC (UNAUTHENTICATED|PERMISSION_DENIED|UNIMPLEMENTED|NOT_FOUND))$/.test(failure.what) || !/^(HTTP|gRPC) /.test(failure.what);
-}
-
-async function sendWithRetry(exporter: LogRecordExporter, records: ReadableLogRecord[], retry: RetryPolicy, stopAt: number, options: ReplayOptions): Promise<Attempt> {
-  const started = Date.now();
-  for (let attempts = 1; ; attempts++) {
-    const outcome = await exportOnce(exporter, records, options.exportTimeoutMs ?? 30_000);
-    if (outcome.code === ExportResultCode.SUCCESS) return { ok: true };
-    const failure = classifyFailure(outcome.error);
-    const wait = failure.retryable ? retry.nextDelay(attempts, Date.now() - started, failure.retryAfterMs) : undefined;
-    if (wait === undefined || Date.now() + wait > stopAt) return { ok: false, failure };
-    options.stats.retried();
-    await new Promise((resolve) => setTimeout(resolve, wait));
-  }
-}
-
-function exportOnce(exporter: LogRecordExporter, records: ReadableLogRecord[], watchdogMs: number): Promise<ExportResult> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ code: ExportResultCode.FAILED, error: new Error('export did not answer') }), watchdogMs);
-    try {
-      exporter.export(records, (result) => {
-        clearTimeout(timer);
-        resolve(result);
-      });
-    } catch (error) {
-      clearTimeout(timer);
-      resolve({ code: ExportResultCode.FAILED, error: error as Error });
-    }
-  });
 }
