@@ -70,6 +70,8 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
     remaining: replay.remaining,
     /** Files in the spool folder this project did not write: left alone, never sent. */
     foreign: spool.foreign(),
+    /** This run's delivery ledger (records taken out of the spool show as a negative pendingInSpool). */
+    ledger: stats.snapshot(),
   };
   if (options.json) {
     io.out(JSON.stringify(summary, null, 2));

@@ -98,7 +98,7 @@ async function fillAndReplay(name: string, spoolDir: string, wrapper: string[]):
   expect(readdirSync(spoolDir).filter((n) => READY.test(n))).toEqual([]);
   // Across both processes: emitted = exported + pending + dropped.
   expect(stats.emitted).toBe(stats.exported + replayStats.exported + 0 + stats.dropped.total + replayStats.dropped.total);
-  report(`spool on a full disk (${name})`, { ...t, counted: stats.dropped.spool_full, corrupt: 0 });
+  report(`spool on a full disk (${name}); next run replays`, { ...t, counted: stats.dropped.spool_full, corrupt: 0 }, [stats, replayStats]);
 }
 
 describe('a spool on a full disk', () => {

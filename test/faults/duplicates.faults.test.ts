@@ -76,7 +76,7 @@ describe('the process ends before a slow collector answers', () => {
     let duplicated = 0;
     for (const { count } of seen.values()) duplicated += count - 1;
     const t = { sent: COUNT, received: seen.size, lost: COUNT - seen.size, duplicated };
-    report('the host ends before a slow collector answers (3 s, bound 800 ms); the next run replays', t);
+    report('the host ends before a slow collector answers (3 s, bound 800 ms); the next run replays', t, [a, b]);
     expect(t).toEqual({ sent: COUNT, received: COUNT, lost: 0, duplicated: COUNT });
     // Both copies of each record carry the same id.
     for (const { ids } of seen.values()) expect(ids.size).toBe(1);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { closedPort, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { emitNumbered, faultConfig, faultToml, report, startFaultTelemetry, tally, tempDir, writeConfig } from './support.js';
+import { emitNumbered, faultConfig, faultToml, report, startFaultTelemetry, tally, tempDir, writeConfig, type LedgerView } from './support.js';
 
 let receiver: OtlpReceiver;
 const dir = tempDir();
@@ -16,6 +16,10 @@ afterAll(async () => {
   await receiver?.close();
   dir.remove();
 });
+
+function flushLedger(run: { lines: string[] }): LedgerView {
+  return (JSON.parse(run.lines.join('\n')) as { ledger: LedgerView }).ledger;
+}
 
 function io(): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -45,12 +49,18 @@ describe('codex-otel flush', () => {
     const online = writeConfig(dir.path, faultToml({ target: receiver, spoolDir }), 'online.toml');
     const second = io();
     expect(await main(['flush', '--config', online], second)).toBe(0);
+    // Once more as JSON: nothing left to send, the ledger of an empty pass.
+    const third = io();
+    expect(await main(['flush', '--config', online, '--json'], third)).toBe(0);
     expect(second.lines).toContain(`sent 35 record(s) in 4 batch(es) to ${receiver.logsUrl}`);
     expect(second.lines).toContain('remaining 0 record(s) in 0 batch(es)');
     expect(second.lines).toContain('left alone 2 file(s) not written by codex-otel: logs-1-2-3.jsonl, notes.txt');
     expect(readdirSync(spoolDir).sort()).toEqual([...foreign].sort());
     const t = tally(receiver, prefix, 35);
-    report('codex-otel flush (collector down, then up)', t);
+    // The ledgers: the run that spooled, then each flush (the text run's numbers are the ones it printed).
+    const secondLedger = { emitted: 0, exported: 35, pendingInSpool: -35, dropped: { total: 0 } };
+    expect(second.lines).toContain('dropped 0 record(s) (undecodable, or rejected by the collector as invalid)');
+    report('codex-otel flush (collector down, then up)', t, [down.deliveryStats(), flushLedger(first), secondLedger, flushLedger(third)]);
     expect(t).toEqual({ sent: 35, received: 35, lost: 0, duplicated: 0 });
   });
 });

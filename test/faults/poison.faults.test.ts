@@ -11,7 +11,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { closedPort, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import {
-  emitNumbered, expectLedgerBalanced, faultConfig, faultToml, report, startFaultTelemetry, tally, tempDir, writeConfig, type Transport,
+  emitNumbered, expectLedgerBalanced, faultConfig, faultToml, report, startFaultTelemetry, tally, tempDir, writeConfig, type LedgerView, type Transport,
 } from './support.js';
 
 const LIMIT = 200_000;
@@ -44,7 +44,7 @@ describe.each<Transport>(['http-proto', 'http-json', 'grpc'])('a receiver with a
     const t = tally(limited, prefix, COUNT);
     const after = tally(limited, `tail-${transport}`, 10);
     const splits = tooLargeAnswers(limited, transport);
-    report(`one 1,024-record batch (~2 MB) behind a 200 kB limit (${transport})`, { ...t, ...(transport === 'grpc' ? {} : { tooLargeAnswers: splits }) });
+    report(`one 1,024-record batch (~2 MB) behind a 200 kB limit (${transport})`, { ...t, ...(transport === 'grpc' ? {} : { tooLargeAnswers: splits }) }, [result.delivery!]);
     expect(t).toEqual({ sent: COUNT, received: COUNT, lost: 0, duplicated: 0 });
     expect(after.received).toBe(10);
     // HTTP: the 413s are on record. gRPC: grpc-js refuses the message before any handler runs, so the
@@ -67,7 +67,7 @@ describe.each<Transport>(['http-proto', 'http-json'])('a receiver with a 1 MiB r
       const result = await telemetry.shutdown();
       const t = tally(proxy, prefix, COUNT);
       const refused = proxy.requests.filter((r) => r.answeredStatus === 413).length;
-      report(`1,024 records (~2 MB) behind a 1 MiB limit, default log_batch_max_bytes (${transport})`, { ...t, tooLargeAnswers: refused });
+      report(`1,024 records (~2 MB) behind a 1 MiB limit, default log_batch_max_bytes (${transport})`, { ...t, tooLargeAnswers: refused }, [result.delivery!]);
       expect(t).toEqual({ sent: COUNT, received: COUNT, lost: 0, duplicated: 0 });
       expect(refused).toBe(0);
       expect(proxy.requests.filter((r) => r.signal === 'logs').length).toBeGreaterThan(1);
@@ -92,7 +92,7 @@ describe('a single record larger than the receiver accepts', () => {
       }
       const result = await telemetry.shutdown();
       const t = tally(small, prefix, 8);
-      report('one record larger than the receiver limit (4 kB, HTTP)', { ...t, counted: result.delivery?.dropped.too_large });
+      report('one record larger than the receiver limit (4 kB, HTTP)', { ...t, counted: result.delivery?.dropped.too_large }, [result.delivery!]);
       expect(t).toEqual({ sent: 8, received: 7, lost: 1, duplicated: 0 });
       expect(result.delivery?.dropped).toMatchObject({ too_large: 1, total: 1 });
       expect(warnings).toEqual([expect.stringContaining('1 log record(s) dropped (too_large: HTTP 413)')]);
@@ -122,7 +122,7 @@ describe('replaying a spool with a poison batch', () => {
     const summary = JSON.parse(lines.join('\n')) as { sent: { records: number }; remaining: { records: number } };
     expect(summary).toMatchObject({ sent: { records: COUNT + 20 }, remaining: { records: 0 } });
     const t = tally(limited, prefix, COUNT);
-    report('flush of a spool whose first batch is ~2 MB, behind a 200 kB limit', t);
+    report('flush of a spool whose first batch is ~2 MB, behind a 200 kB limit', t, [spooled.delivery!, (summary as unknown as { ledger: LedgerView }).ledger]);
     expect(t).toEqual({ sent: COUNT, received: COUNT, lost: 0, duplicated: 0 });
     expect(tally(limited, `behind-flush`, 20).received).toBe(20);
     expect(readdirSync(spoolDir)).toEqual([]);
