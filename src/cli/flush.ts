@@ -3,7 +3,6 @@ import { safeEndpoint } from '../config/safe-endpoint.js';
 import { readConfig } from '../config/load.js';
 import { formatProblem } from '../config/problems.js';
 import { replaySpool, resolveSpoolConfig } from '../export/delivery/replay.js';
-import { takeOverRetries } from '../export/delivery/outcome.js';
 import { Spool } from '../export/delivery/spool.js';
 import { DeliveryStats } from '../export/delivery/stats.js';
 import { createLogExporter } from '../export/exporters.js';
@@ -47,7 +46,6 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
   const spool = new Spool({ directory: spoolConfig.directory, maxBytes: spoolConfig.maxBytes, stats });
   const before = spool.pending();
   const exporter = createLogExporter(config.exporter);
-  takeOverRetries(exporter);
   let replay;
   try {
     const timeLimitMs = Number(options.timeLimit ?? 30_000);

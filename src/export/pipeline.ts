@@ -8,7 +8,6 @@ import { MetricAggregator } from '../metrics/aggregator.js';
 import { METER_NAME } from '../metrics/instruments.js';
 import { DeliveryLogProcessor } from './delivery/processor.js';
 import { RetryingMetricExporter } from './delivery/metric-exporter.js';
-import { takeOverRetries } from './delivery/outcome.js';
 import { resolveSpoolConfig } from './delivery/replay.js';
 import { RetryPolicy, type RetryOptions } from './delivery/retry.js';
 import { Spool } from './delivery/spool.js';
@@ -110,7 +109,6 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   };
   if (isNetworkExporter(config.exporter)) {
     const exporter = createLogExporter(config.exporter, exportTimeoutMs);
-    takeOverRetries(exporter);
     addLogProcessor(exporter, `logs to ${safeEndpoint(config.exporter.endpoint)}`, true);
   }
   for (const exporter of options.logExporters ?? []) addLogProcessor(exporter, 'logs', false);
@@ -123,7 +121,6 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   const metricExporters: RetryingMetricExporter[] = [];
   if (isNetworkExporter(config.metricsExporter)) {
     const exporter = createMetricExporter(config.metricsExporter, ext.metricsTemporality, exportTimeoutMs);
-    takeOverRetries(exporter);
     metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats, exportTimeoutMs + 1000));
   }
   for (const exporter of options.metricExporters ?? []) metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats, exportTimeoutMs + 1000));

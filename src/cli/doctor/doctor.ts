@@ -14,7 +14,6 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { takeOverRetries } from '../../export/delivery/outcome.js';
 import { sendBatch, type BatchExporter } from '../../export/delivery/send.js';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
@@ -123,7 +122,6 @@ async function check<Batch>(
   sdkExporter: BatchExporter<Batch> & { shutdown(): Promise<void> },
   batch: Batch,
 ): Promise<CheckResult> {
-  takeOverRetries(sdkExporter);
   const started = performance.now();
   const sent = await sendBatch(sdkExporter, batch, { guardMs: timeoutMs + 2_000 });
   const ms = performance.now() - started;

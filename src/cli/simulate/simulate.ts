@@ -3,7 +3,6 @@
  * exporters, with a summary of what was emitted, exported, failed and dropped.
  */
 import type { DeliveryStatsSnapshot } from '../../export/delivery/stats.js';
-import { takeOverRetries } from '../../export/delivery/outcome.js';
 import { safeEndpoint } from '../../config/safe-endpoint.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -181,12 +180,10 @@ export async function simulate(options: SimulateOptions, io: CliIo, signal?: Abo
   // As the pipeline does for its own: one retry policy (the pipeline's), not the SDK's inner retries too.
   if (isNetworkExporter(config.exporter)) {
     const exporter = createLogExporter(config.exporter);
-    takeOverRetries(exporter);
     logExporters.push(new CountingLogExporter(exporter, `${config.exporter.kind} ${safeEndpoint(config.exporter.endpoint)}`));
   }
   if (isNetworkExporter(config.metricsExporter)) {
     const exporter = createMetricExporter(config.metricsExporter, config.extensions.metricsTemporality);
-    takeOverRetries(exporter);
     metricExporters.push(new CountingMetricExporter(exporter, `${config.metricsExporter.kind} ${safeEndpoint(config.metricsExporter.endpoint)}`));
   }
   if (file) {
