@@ -337,7 +337,8 @@ export function formatSummary(summary: SimulateSummary): string[] {
   if (summary.delivery) {
     const d = summary.delivery;
     const reasons = Object.entries(d.dropped).filter(([reason, count]) => reason !== 'total' && count > 0).map(([reason, count]) => `${reason} ${number(count)}`);
-    lines.push(`delivery: ${number(d.retries)} retries, ${number(d.spooled)} records spooled for a later run, ${number(d.dropped.total)} dropped${reasons.length ? ` (${reasons.join(', ')})` : ''}`);
+    // The delivery ledger, as deliveryStats() and the self-metric give it: emitted = exported + left in the spool + dropped.
+    lines.push(`delivery: ${number(d.emitted)} records emitted = ${number(d.exported)} exported + ${number(d.pendingInSpool)} left in the spool + ${number(d.dropped.total)} dropped${reasons.length ? ` (${reasons.join(', ')})` : ''}${d.inMemory ? ` + ${number(d.inMemory)} still in memory` : ''}; ${number(d.retries)} retries`);
   }
   lines.push(`shutdown: ${Math.round(summary.shutdown.elapsedMs)} ms${summary.shutdown.completed ? '' : ' (bound reached: pending telemetry abandoned)'}`);
   if (!lossless(summary)) lines.push('some telemetry was lost: see the failed and dropped columns');
