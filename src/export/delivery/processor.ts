@@ -20,7 +20,7 @@
  */
 import { diag } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
-import { recordSizeHint } from '../record-size.js';
+import { RecordSizeHint } from '../record-size.js';
 import { BatchStore, type Batch } from './batch-store.js';
 import { RecordQueue } from './record-queue.js';
 import { ReplayScheduler } from './replay-scheduler.js';
@@ -53,12 +53,15 @@ export interface DeliveryProcessorOptions {
   replayOnStart?: boolean;
   /** Label for diagnostics. */
   label?: string;
+  /** The pipeline's record-size hint, set by the emitter around each emit. */
+  recordSize?: RecordSizeHint;
 }
 
 /** Below the common 1 MiB request limit of proxies, with room for the OTLP encoding around the records. */
 export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
 
 export class DeliveryLogProcessor implements LogRecordProcessor {
+  private readonly recordSize: RecordSizeHint;
   private readonly queue: RecordQueue;
   private readonly batchSize: number;
   private readonly maxBatchBytes: number;
@@ -98,6 +101,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.retry = options.retry ?? new RetryPolicy();
     this.guardMs = options.exportTimeoutMillis + 1000;
     this.label = options.label ?? 'logs';
+    this.recordSize = options.recordSize ?? new RecordSizeHint();
     this.store = new BatchStore(this.stats, options.spool, this.label);
     this.replay = new ReplayScheduler(this.retry, () => this.pump());
     if (options.spool && options.replayOnStart !== false) {
@@ -109,7 +113,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
 
   /** The hot path: no allocation beyond the array slot, no I/O, no throw. */
   onEmit(logRecord: SdkLogRecord): void {
-    const size = recordSizeHint();
+    const size = this.recordSize.read();
     this.stats.emitted(1);
     if (this.closed) {
       // The pipeline stops records emitted after its shutdown began before they get here; this is a processor shut down on its own.
