@@ -4,11 +4,10 @@ import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { ExporterConfig, NetworkExporterConfig } from '../config/types.js';
 import type { IOtlpExportDelegate } from '@opentelemetry/otlp-exporter-base';
 import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
-import { PACKAGE_VERSION } from '../version.js';
 import { createHttpTransport } from './delivery/http-transport.js';
 import { grpcCredentials, httpsAgentOptions } from './tls.js';
 
-const USER_AGENT = `codex-otel/${PACKAGE_VERSION}`;
+const USER_AGENT = 'codex-otel';
 
 /**
  * The exporter packages are loaded when an exporter of their kind is built, not at import: each pulls in
