@@ -17,8 +17,9 @@ const COUNT = 40;
 let receiver: OtlpReceiver;
 const dir = tempDir();
 beforeAll(async () => {
-  // The first logs request is answered after 3 s: long after the child's 800 ms bound.
-  receiver = await startOtlpReceiver({ behaviour: (r) => (r.signal === 'logs' && r.attempt === 1 ? { delayMs: 3000 } : undefined) });
+  // The first logs request is answered after 15 s: long after the child's 800 ms bound, even on a loaded machine
+  // (a late success before the child exits would remove the spooled copy: no duplicate to show).
+  receiver = await startOtlpReceiver({ behaviour: (r) => (r.signal === 'logs' && r.attempt === 1 ? { delayMs: 15_000 } : undefined) });
 });
 afterAll(async () => {
   await receiver?.close();
@@ -76,7 +77,7 @@ describe('the process ends before a slow collector answers', () => {
     let duplicated = 0;
     for (const { count } of seen.values()) duplicated += count - 1;
     const t = { sent: COUNT, received: seen.size, lost: COUNT - seen.size, duplicated };
-    report('the host ends before a slow collector answers (3 s, bound 800 ms); the next run replays', t, [a, b]);
+    report('the host ends before a slow collector answers (15 s, bound 800 ms); the next run replays', t, [a, b]);
     expect(t).toEqual({ sent: COUNT, received: COUNT, lost: 0, duplicated: COUNT });
     // Both copies of each record carry the same id.
     for (const { ids } of seen.values()) expect(ids.size).toBe(1);
