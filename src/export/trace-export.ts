@@ -1,31 +1,24 @@
 /**
- * Trace export wiring, in one module so it can move onto the one send path: the tracer provider with
- * `span_attributes` applied at span start (as Codex's `SpanAttributesProcessor`), a batch processor per
- * exporter, and each exporter wrapped in the same retry policy as logs and metrics. Built only when a trace
- * exporter is configured: with `trace_exporter = "none"` nothing here exists and no span is ever created.
+ * Trace export wiring: the tracer provider with `span_attributes` applied at span start (as Codex's
+ * `SpanAttributesProcessor`), a batch processor per exporter (built by exporters.ts like the log exporters),
+ * and each exporter sending through the one send path (docs/delivery.md). Built only when a trace exporter
+ * is configured: with `trace_exporter = "none"` nothing here exists and no span is ever created.
  */
 import { createRequire } from 'node:module';
 import type { Context, Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { NetworkExporterConfig, OtelConfig } from '../config/types.js';
-import { unrefAgentFactory } from './delivery/agent.js';
-import { classifyFailure, takeOverRetries } from './delivery/outcome.js';
+import type { OtelConfig } from '../config/types.js';
 import type { RetryPolicy } from './delivery/retry.js';
+import { sendBatch } from './delivery/send.js';
 import type { DeliveryStats } from './delivery/stats.js';
-import { grpcMetadata, isNetworkExporter } from './exporters.js';
+import { createSpanExporter, isNetworkExporter } from './exporters.js';
 import { JsonLinesSpanExporter } from './file-exporters.js';
-import { grpcCredentials, httpsAgentOptions } from './tls.js';
 
+// The trace SDK is loaded when spans are on: with trace_exporter = "none" it never is.
 const load = createRequire(import.meta.url);
-const packages = {
-  // The trace SDK itself too: with trace_exporter = "none" it is never loaded.
-  sdk: () => load('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base'),
-  grpc: () => load('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc'),
-  json: () => load('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http'),
-  proto: () => load('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto'),
-};
+const traceSdk = () => load('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
 
 export interface TraceExport {
   tracer: Tracer;
@@ -48,17 +41,15 @@ export interface TraceExportOptions {
 export function createTraceExport(config: OtelConfig, scope: string, options: TraceExportOptions): TraceExport | undefined {
   const exporters: RetryingSpanExporter[] = [];
   if (isNetworkExporter(config.traceExporter)) {
-    const exporter = createSpanExporter(config.traceExporter, options.exportTimeoutMs);
-    takeOverRetries(exporter);
-    exporters.push(new RetryingSpanExporter(exporter, options.retry, options.stats));
+    exporters.push(new RetryingSpanExporter(createSpanExporter(config.traceExporter, options.exportTimeoutMs), options.retry, options.stats, options.exportTimeoutMs + 1000));
   }
-  for (const exporter of options.spanExporters ?? []) exporters.push(new RetryingSpanExporter(exporter, options.retry, options.stats));
+  for (const exporter of options.spanExporters ?? []) exporters.push(new RetryingSpanExporter(exporter, options.retry, options.stats, options.exportTimeoutMs + 1000));
   if (exporters.length === 0) return undefined;
   // File output gets the spans too (traces.jsonl), but never turns them on by itself: "none" stays free.
-  if (config.extensions.fileOutput) exporters.push(new RetryingSpanExporter(new JsonLinesSpanExporter(config.extensions.fileOutput), options.retry, options.stats));
+  if (config.extensions.fileOutput) exporters.push(new RetryingSpanExporter(new JsonLinesSpanExporter(config.extensions.fileOutput), options.retry, options.stats, options.exportTimeoutMs + 1000));
 
   const ext = config.extensions;
-  const { BasicTracerProvider, BatchSpanProcessor } = packages.sdk();
+  const { BasicTracerProvider, BatchSpanProcessor } = traceSdk();
   const processors: SpanProcessor[] = [];
   if (Object.keys(config.spanAttributes).length > 0) processors.push(new SpanAttributesProcessor(config.spanAttributes));
   for (const exporter of exporters) {
@@ -79,21 +70,6 @@ export function createTraceExport(config: OtelConfig, scope: string, options: Tr
   };
 }
 
-export function createSpanExporter(config: NetworkExporterConfig, timeoutMillis: number): SpanExporter {
-  if (config.kind === 'otlp-grpc') {
-    return new (packages.grpc().OTLPTraceExporter)({
-      url: config.endpoint,
-      credentials: grpcCredentials(config.endpoint, config.tls),
-      metadata: grpcMetadata(config.headers),
-      timeoutMillis,
-    });
-  }
-  const options = { url: config.endpoint, headers: config.headers, httpAgentOptions: unrefAgentFactory(httpsAgentOptions(config.tls)), timeoutMillis };
-  return config.protocol === 'json'
-    ? new (packages.json().OTLPTraceExporter)(options)
-    : new (packages.proto().OTLPTraceExporter)(options);
-}
-
 /** `span_attributes`: set on every span when it starts; like Codex's processor, this runs after the span's own start attributes, so a configured key wins. */
 class SpanAttributesProcessor implements SpanProcessor {
   private readonly entries: Array<[string, string]>;
@@ -111,13 +87,15 @@ class SpanAttributesProcessor implements SpanProcessor {
   shutdown(): Promise<void> { return Promise.resolve(); }
 }
 
-/** The retry policy of logs and metrics around a span exporter (the one send path replaces this at merge). */
+/**
+ * Spans through the one send path (`sendBatch`): the retry policy of logs and metrics, the same guard, and
+ * at the shutdown bound every export in flight answered so nothing holds the process. Not spooled (yet).
+ */
 class RetryingSpanExporter implements SpanExporter {
-  private closing = false;
-  private readonly waiting = new Map<NodeJS.Timeout, () => void>();
+  private readonly aborts = new Set<AbortController>();
   private readonly pending = new Set<(result: ExportResult) => void>();
 
-  constructor(private readonly inner: SpanExporter, private readonly retry: RetryPolicy, private readonly stats: DeliveryStats) {}
+  constructor(private readonly inner: SpanExporter, private readonly retry: RetryPolicy, private readonly stats: DeliveryStats, private readonly guardMs: number) {}
 
   export(spans: ReadableSpan[], callback: (result: ExportResult) => void): void {
     let answered = false;
@@ -128,34 +106,19 @@ class RetryingSpanExporter implements SpanExporter {
       callback(result);
     };
     this.pending.add(done);
-    const started = Date.now();
-    let attempts = 0;
-    const attempt = () => {
-      attempts++;
-      try {
-        this.inner.export(spans, (result) => {
-          if (result.code === ExportResultCode.SUCCESS || this.closing) return done(result);
-          const failure = classifyFailure(result.error);
-          const wait = failure.retryable ? this.retry.nextDelay(attempts, Date.now() - started, failure.retryAfterMs) : undefined;
-          if (wait === undefined) return done(result);
-          this.stats.retries++;
-          const timer = setTimeout(() => {
-            this.waiting.delete(timer);
-            if (this.closing) done(result);
-            else attempt();
-          }, wait);
-          timer.unref();
-          this.waiting.set(timer, () => done(result));
-        });
-      } catch (error) {
-        done({ code: ExportResultCode.FAILED, error: error as Error });
-      }
-    };
-    attempt();
+    const abort = new AbortController();
+    this.aborts.add(abort);
+    sendBatch(this.inner, spans, { retry: this.retry, guardMs: this.guardMs, signal: abort.signal, onRetry: () => this.stats.retried() }).then(
+      (result) => {
+        this.aborts.delete(abort);
+        done(result.ok ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: asError(result.error, result.failure.what) });
+      },
+      (error: unknown) => done({ code: ExportResultCode.FAILED, error: asError(error, 'internal error') }),
+    );
   }
 
   abandon(): void {
-    this.closing = true;
+    for (const abort of this.aborts) abort.abort();
     for (const done of [...this.pending]) done({ code: ExportResultCode.FAILED, error: new Error('abandoned at the shutdown bound') });
   }
 
@@ -164,12 +127,11 @@ class RetryingSpanExporter implements SpanExporter {
   }
 
   shutdown(): Promise<void> {
-    this.closing = true;
-    for (const [timer, giveUp] of this.waiting) {
-      clearTimeout(timer);
-      giveUp();
-    }
-    this.waiting.clear();
+    for (const abort of this.aborts) abort.abort();
     return this.inner.shutdown();
   }
+}
+
+function asError(error: unknown, fallback: string): Error {
+  return error instanceof Error ? error : new Error(fallback);
 }
