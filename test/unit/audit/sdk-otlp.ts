@@ -14,7 +14,7 @@ export type Attributes = Record<string, string | number | boolean>;
 
 export interface SdkLogRecord {
   attributes: Attributes;
-  /** Epoch ms; default: none (timeUnixNano 0 as Codex sends, with `event.timestamp` set if given). */
+  /** Epoch ms; default: the `event.timestamp` attribute, else now. */
   time?: number;
   severityNumber?: SeverityNumber;
   body?: string;
@@ -40,8 +40,10 @@ export async function sdkLogsJson(records: readonly SdkLogRecord[], resource: At
       attributes: record.attributes,
       severityNumber: record.severityNumber ?? SeverityNumber.INFO,
       severityText: record.severityNumber === SeverityNumber.DEBUG ? 'DEBUG' : 'INFO',
-      // Codex leaves timeUnixNano at 0 and puts the time in `event.timestamp` (contract §1).
-      timestamp: record.time ?? 0,
+      // As this project's library does: timeUnixNano at the `event.timestamp` instant. (The SDK
+      // replaces a 0 with now, so Codex's timeUnixNano = 0 cannot be made here: the hand-made
+      // Collector sample and the real captures cover it.)
+      ...timestampOf(record),
       ...(record.body === undefined ? {} : { body: record.body }),
       ...(record.eventName === undefined ? {} : { eventName: record.eventName }),
     });
@@ -50,6 +52,12 @@ export async function sdkLogsJson(records: readonly SdkLogRecord[], resource: At
   const json = decoder.decode(JsonLogsSerializer.serializeRequest(exporter.getFinishedLogRecords())!);
   await provider.shutdown();
   return json;
+}
+
+function timestampOf(record: SdkLogRecord): { timestamp?: number } {
+  if (record.time !== undefined) return { timestamp: record.time };
+  const stamp = record.attributes['event.timestamp'];
+  return typeof stamp === 'string' ? { timestamp: Date.parse(stamp) } : {};
 }
 
 /** One ExportTracesServiceRequest as OTLP/JSON text (one line). */
