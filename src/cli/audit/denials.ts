@@ -13,11 +13,12 @@ export interface DenialRow {
   timestamp: string | null;
   conversation_id: string | null;
   user_email: string | null;
-  originator: string | null;
   tool_name: string | null;
   call_id: string | null;
   decision: string | null;
   source: string | null;
+  /** The client (`originator`) of the record, or of the conversation for a span-only denial. */
+  originator: string | null;
   /** The decision as a person reads it; span-only denials: "denied or interrupted by the user". */
   label: string;
   /** `decision`, `span`, or `decision+span` when both forms of the same call were seen. */
@@ -85,11 +86,11 @@ function toRow(joined: Joined, identity: (conversation: string) => ConversationI
       timestamp: iso(time),
       conversation_id: conversation,
       user_email: pick('user') ?? known?.user ?? null,
-      originator: pick('originator') ?? known?.originator ?? null,
       tool_name: pick('tool'),
       call_id: first.callId,
       decision: pick('decision'),
       source: pick('source'),
+      originator: pick('originator') ?? known?.originator ?? null,
       label: decision ? decision.decision ?? 'unknown' : SPAN_DENIAL_LABEL,
       evidence: decision && span ? 'decision+span' : first.evidence,
     },

@@ -93,8 +93,8 @@ export function auditSections(report: AuditReport): Section[] {
     {
       name: 'denials',
       title: 'Denials (decisions denied, abort, timed_out, denied_*; aborted tool spans), one per call_id',
-      columns: ['timestamp', 'conversation_id', 'user_email', 'originator', 'tool_name', 'call_id', 'decision', 'source', 'label', 'evidence'],
-      rows: report.denials.map((d) => [d.timestamp, d.conversation_id, d.user_email, d.originator, d.tool_name, d.call_id, d.decision, d.source, d.label, d.evidence]),
+      columns: ['timestamp', 'conversation_id', 'user_email', 'tool_name', 'call_id', 'decision', 'source', 'originator', 'label', 'evidence'],
+      rows: report.denials.map((d) => [d.timestamp, d.conversation_id, d.user_email, d.tool_name, d.call_id, d.decision, d.source, d.originator, d.label, d.evidence]),
     },
     {
       name: 'by_user',

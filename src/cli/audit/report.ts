@@ -75,6 +75,15 @@ export interface AuditReport {
   events: number;
   /** Distinct `conversation.id` values among them. */
   conversations: number;
+  decisions: DecisionRow[];
+  denials: DenialRow[];
+  risky_conversations: RiskyConversation[];
+  tool_failures: ToolFailureRow[];
+  mcp_servers: McpServerRow[];
+  clients: ClientRow[];
+  by_user: UserRow[];
+  by_tool: ToolRow[];
+  timeline: Timeline;
   /** Log records without a `codex.*` `event.name` (Codex's DEBUG records): read, never counted. */
   ignored_records: number;
   /** Log records whose `codex_otel.record_id` was already counted (at-least-once delivery). */
@@ -83,15 +92,6 @@ export interface AuditReport {
   spans: number;
   /** Tool spans with `aborted = true`. */
   aborted_tool_spans: number;
-  clients: ClientRow[];
-  decisions: DecisionRow[];
-  denials: DenialRow[];
-  by_user: UserRow[];
-  by_tool: ToolRow[];
-  timeline: Timeline;
-  risky_conversations: RiskyConversation[];
-  tool_failures: ToolFailureRow[];
-  mcp_servers: McpServerRow[];
   events_by_name: Array<{ name: string | null; count: number }>;
   prompts: { count: number; total_length: number; average_length: number | null };
   time_range: { first: string | null; last: string | null };
@@ -253,30 +253,9 @@ export class AuditAggregator {
     return {
       events: this.events,
       conversations: this.conversations.size,
-      ignored_records: this.ignored,
-      duplicate_records: this.duplicates,
-      spans: this.spans,
-      aborted_tool_spans: this.abortedToolSpans,
-      clients: [...clientKeys].map((originator) => {
-        const stats = this.clients.get(originator);
-        return {
-          originator,
-          events: stats?.events ?? 0,
-          conversations: stats?.conversations.size ?? 0,
-          decisions: stats?.decisions ?? 0,
-          denials: clientDenials.get(originator) ?? 0,
-        };
-      }).sort((a, b) => b.events - a.events || b.denials - a.denials || compare(a.originator, b.originator)),
       decisions: [...this.decisions.values()].sort((a, b) =>
         b.count - a.count || compare(a.tool_name, b.tool_name) || compare(a.decision, b.decision) || compare(a.source, b.source)),
       denials: denials.map((d) => d.row),
-      by_user: [...new Set([...this.decisionsByUser.keys(), ...userDenials.keys()])]
-        .map((user_email) => ({ user_email, decisions: this.decisionsByUser.get(user_email) ?? 0, denials: userDenials.get(user_email) ?? 0 }))
-        .sort((a, b) => b.denials - a.denials || b.decisions - a.decisions || compare(a.user_email, b.user_email)),
-      by_tool: [...new Set([...this.decisionsByTool.keys(), ...toolDenials.keys()])]
-        .map((tool_name) => ({ tool_name, decisions: this.decisionsByTool.get(tool_name) ?? 0, denials: toolDenials.get(tool_name) ?? 0 }))
-        .sort((a, b) => b.denials - a.denials || b.decisions - a.decisions || compare(a.tool_name, b.tool_name)),
-      timeline: buildTimeline(this.decisionHours, denials.map((d) => d.time)),
       risky_conversations: [...this.risky.values()].sort((a, b) =>
         compareTime(a.time, b.time) || compare(a.row.conversation_id, b.row.conversation_id)).map((r) => r.row),
       tool_failures: [...this.tools].filter(([, s]) => s.failures > 0)
@@ -290,6 +269,27 @@ export class AuditAggregator {
           .sort((a, b) => b.count - a.count || compare(a.tool_name, b.tool_name)),
         conversations_configured: s.conversations.size,
       })).sort((a, b) => b.calls - a.calls || b.conversations_configured - a.conversations_configured || compare(a.server, b.server)),
+      clients: [...clientKeys].map((originator) => {
+        const stats = this.clients.get(originator);
+        return {
+          originator,
+          events: stats?.events ?? 0,
+          conversations: stats?.conversations.size ?? 0,
+          decisions: stats?.decisions ?? 0,
+          denials: clientDenials.get(originator) ?? 0,
+        };
+      }).sort((a, b) => b.events - a.events || b.denials - a.denials || compare(a.originator, b.originator)),
+      by_user: [...new Set([...this.decisionsByUser.keys(), ...userDenials.keys()])]
+        .map((user_email) => ({ user_email, decisions: this.decisionsByUser.get(user_email) ?? 0, denials: userDenials.get(user_email) ?? 0 }))
+        .sort((a, b) => b.denials - a.denials || b.decisions - a.decisions || compare(a.user_email, b.user_email)),
+      by_tool: [...new Set([...this.decisionsByTool.keys(), ...toolDenials.keys()])]
+        .map((tool_name) => ({ tool_name, decisions: this.decisionsByTool.get(tool_name) ?? 0, denials: toolDenials.get(tool_name) ?? 0 }))
+        .sort((a, b) => b.denials - a.denials || b.decisions - a.decisions || compare(a.tool_name, b.tool_name)),
+      timeline: buildTimeline(this.decisionHours, denials.map((d) => d.time)),
+      ignored_records: this.ignored,
+      duplicate_records: this.duplicates,
+      spans: this.spans,
+      aborted_tool_spans: this.abortedToolSpans,
       events_by_name: [...this.names].map(([name, count]) => ({ name, count }))
         .sort((a, b) => b.count - a.count || compare(a.name, b.name)),
       prompts: {

@@ -48,10 +48,10 @@ describe('codex-otel audit', () => {
     expect(report.events).toBe(28);
     expect(report.conversations).toBe(4);
     expect(report.decisions).toHaveLength(9);
-    expect(report.denials.map((d) => d.decision)).toEqual(['denied', 'denied', 'abort', 'timedout', 'denied']);
+    expect(report.denials.map((d) => d.decision)).toEqual(['denied', 'denied', 'abort', 'timed_out', 'denied']);
     expect(report.risky_conversations).toHaveLength(2);
     expect(report.tool_failures.map((t) => [t.tool_name, t.count])).toEqual([['shell', 2], ['read_file', 1], ['search_code', 1]]);
-    expect(report.input).toEqual({ files: [CODEX_SAMPLE], errors: [], lines: 6, log_lines: 5, other_signal_lines: 1 });
+    expect(report.input).toEqual({ files: [CODEX_SAMPLE], errors: [], lines: 6, log_lines: 5, trace_lines: 0, other_signal_lines: 1, documents: 0 });
   });
 
   it('reads a gzip version of the sample the same way', async () => {
@@ -109,13 +109,28 @@ describe('codex-otel audit', () => {
     expect((await audit()).code).toBe(2);
   });
 
-  it('names a missing file, exits 2, and still reports the other files', async () => {
+  it('names a missing file before reading anything, exits 2 and prints no report', async () => {
     const missing = join(tempDir(), 'missing.jsonl');
-    const { code, report, err } = await auditJson(missing, CODEX_SAMPLE);
+    const { code, out, err } = await audit('--format', 'json', missing, CODEX_SAMPLE);
     expect(code).toBe(2);
-    expect(err).toBe(`audit: ${missing}: no such file or directory`);
-    expect(report.events).toBe(28);
-    expect(report.input.errors).toEqual([`${missing}: no such file or directory`]);
+    expect(out).toBe('');
+    expect(err).toBe(`audit: ${missing}: no such file or directory\naudit: nothing was read; no report`);
+  });
+
+  it('names a file that fails while being read before the report of the others, and exits 2', async () => {
+    const dir = tempDir();
+    const cut = join(dir, 'cut.jsonl.gz');
+    const gz = gzipSync(readFileSync(CODEX_SAMPLE));
+    writeFileSync(cut, gz.subarray(0, gz.length - 10));
+    const io = recordingIo();
+    const lines: string[] = [];
+    const code = await runAudit({ paths: [cut, CODEX_SAMPLE], format: 'json' }, { ...io, out: (l) => { lines.push(`out:${l.slice(0, 1)}`); io.out(l); }, err: (l) => { lines.push(`err:${l}`); io.err(l); } });
+    expect(code).toBe(2);
+    expect(lines[0]).toMatch(new RegExp(`^err:audit: ${cut}: corrupt gzip data`));
+    expect(lines.at(-1)).toBe('out:{');
+    const report = JSON.parse(io.stdout.join('\n')) as AuditReport;
+    expect(report.input.files).toEqual([CODEX_SAMPLE]);
+    expect(report.input.errors).toHaveLength(1);
   });
 
   it('counts malformed lines, reports where on stderr, and exits 0', async () => {
@@ -124,13 +139,13 @@ describe('codex-otel audit', () => {
     expect(report.events).toBe(2);
     expect(report.malformed_lines).toBe(6);
     expect(report.malformed_examples.map((m) => m.location)).toEqual([2, 3, 4, 5, 7].map((n) => `${MALFORMED}:${n}`));
-    expect(err).toBe(`audit: skipped 6 malformed line(s); first: ${MALFORMED}:2 (not JSON), ${MALFORMED}:3 (not JSON), ${MALFORMED}:4 (not an OTLP export request (no resourceLogs)), ${MALFORMED}:5 (not an OTLP export request (not a JSON object)), ${MALFORMED}:7 (resourceLogs is not an array)`);
+    expect(err).toBe(`audit: skipped 6 malformed line(s); first: ${MALFORMED}:2 (not JSON), ${MALFORMED}:3 (not JSON), ${MALFORMED}:4 (not an OTLP export request (no resourceLogs, resourceSpans or resourceMetrics)), ${MALFORMED}:5 (not an OTLP export request (not a JSON object)), ${MALFORMED}:7 (resourceLogs is not an array)`);
   });
 
   it('prints CSV sections, or one section', async () => {
     const all = await audit('--format', 'csv', CODEX_SAMPLE);
     expect(all.code).toBe(0);
-    expect(all.out.startsWith('# summary\nmetric,value\nevents,28\n')).toBe(true);
+    expect(all.out.startsWith('# summary\n"metric","value"\n"events",28\n')).toBe(true);
     const one = await audit('--format', 'csv', '--section', 'risky_conversations', CODEX_SAMPLE);
     expect(one.out.split('\n')).toHaveLength(3);
   });

@@ -38,8 +38,8 @@ describe('denials from decisions and from aborted tool spans', () => {
       'traces.jsonl': await sdkTracesJson([abortedSpan('tui-1', 'call_esc', T + 2000), { name: 'turn/start', attributes: { 'turn.id': 'turn-1' }, start: T, end: T + 9000 }]),
     });
     expect(report.denials).toEqual([{
-      timestamp: new Date(T + 3500).toISOString(), conversation_id: 'tui-1', user_email: 'tui@example.com', originator: 'codex-tui',
-      tool_name: 'exec_command', call_id: 'call_esc', decision: 'abort', source: 'User', label: SPAN_DENIAL_LABEL, evidence: 'span',
+      timestamp: new Date(T + 3500).toISOString(), conversation_id: 'tui-1', user_email: 'tui@example.com',
+      tool_name: 'exec_command', call_id: 'call_esc', decision: 'abort', source: 'User', originator: 'codex-tui', label: SPAN_DENIAL_LABEL, evidence: 'span',
     }]);
     expect(report).toMatchObject({ spans: 2, aborted_tool_spans: 1, events: 2 });
     expect(report.decisions).toEqual([{ tool_name: 'exec_command', decision: 'approved', source: 'User', count: 1 }]);

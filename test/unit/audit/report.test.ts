@@ -40,7 +40,7 @@ describe('buildAuditReport on the real-Codex-shaped Collector sample', () => {
   it('lists every denial (denied, abort, timed_out) oldest first, a missing email as null', async () => {
     const report = await sampleReport();
     const row = (timestamp: string, conversation_id: string, user_email: string | null, originator: string, tool_name: string, call_id: string, decision: string, source: string) =>
-      ({ timestamp, conversation_id, user_email, originator, tool_name, call_id, decision, source, label: decision, evidence: 'decision' });
+      ({ timestamp, conversation_id, user_email, tool_name, call_id, decision, source, originator, label: decision, evidence: 'decision' });
     expect(report.denials).toEqual([
       row('2025-09-28T09:02:00.000Z', CONV_D, 'dave@example.com', 'codex_exec', 'shell', 'call_D2', 'denied', 'user'),
       row('2025-09-30T10:03:00.000Z', CONV_A, 'alice@example.com', 'codex_cli_rs', 'apply_patch', 'call_A3', 'denied', 'User'),
@@ -135,7 +135,7 @@ describe('AuditAggregator', () => {
       record('codex.tool_decision', { decision: 'denied' }),
       record('codex.tool_decision', { tool_name: 7, decision: 'approved', source: true }),
     ]);
-    expect(report.denials).toEqual([{ timestamp: '1970-01-01T00:00:01.000Z', conversation_id: null, user_email: null, originator: null, tool_name: null, call_id: null, decision: 'denied', source: null, label: 'denied', evidence: 'decision' }]);
+    expect(report.denials).toEqual([{ timestamp: '1970-01-01T00:00:01.000Z', conversation_id: null, user_email: null, tool_name: null, call_id: null, decision: 'denied', source: null, originator: null, label: 'denied', evidence: 'decision' }]);
     expect(report.decisions).toEqual([
       { tool_name: '7', decision: 'approved', source: 'true', count: 1 },
       { tool_name: null, decision: 'denied', source: null, count: 1 },
