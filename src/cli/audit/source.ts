@@ -65,6 +65,8 @@ export async function openSource(path: string, limits: DecompressionLimits, onBy
     },
   }));
   raw.on('error', (error) => counted.destroy(error));
+  // Destroying what the reader holds must close the file, also when it stops early.
+  counted.on('close', () => raw.destroy());
   if (!gzip) return { stream: counted, gzip, size };
 
   const gunzip = createGunzip();
