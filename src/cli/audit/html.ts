@@ -87,7 +87,7 @@ export function renderHtmlReport(report: AuditReport, sections: readonly Section
       `<div class="card${alert ? ' alert' : ''}" data-metric="${key}"><span class="value">${value}</span><span class="name">${escapeHtml(name)}</span></div>`).join('')}</div>`,
     block('timeline', 'Decisions and denials over time', `Per ${report.timeline.bucket} (UTC). Denials count each call once, from decisions and aborted tool spans.`, [
       report.timeline.buckets.length === 0 ? '' : timeBars('chart-timeline', 'Decisions and denials over time', [DECISIONS, DENIALS],
-        report.timeline.buckets.map((b) => ({ label: b.start, values: [b.decisions, b.denials] }))),
+        report.timeline.buckets.map((b) => ({ label: b.start, display: bucketLabel(b.start, report.timeline.bucket), values: [b.decisions, b.denials] }))),
       table('timeline'),
     ]),
     block('clients', 'Clients', 'Grouped by the originator attribute (codex-tui, codex_exec, …), not by service.name.', [table('clients')]),
@@ -130,6 +130,11 @@ export function renderHtmlReport(report: AuditReport, sections: readonly Section
     '</body>',
     '</html>',
   ].join('\n');
+}
+
+/** `2025-09-30` for days and weeks, `09-30 10:00` for hours (UTC). */
+function bucketLabel(start: string, bucket: string): string {
+  return bucket === 'hour' ? `${start.slice(5, 10)} ${start.slice(11, 16)}` : start.slice(0, 10);
 }
 
 function block(id: string, title: string, note: string, parts: string[]): string {

@@ -12,7 +12,10 @@ export interface Series {
 }
 
 export interface BarGroup {
+  /** The group's key (`data-label`): a name, or a bucket's RFC 3339 start. */
   label: string;
+  /** What the axis shows, when shorter than the label. */
+  display?: string;
   values: number[];
 }
 
@@ -48,13 +51,13 @@ export function horizontalBars(id: string, title: string, series: readonly Serie
 export function timeBars(id: string, title: string, series: readonly Series[], groups: readonly BarGroup[]): string {
   const max = Math.max(1, ...groups.flatMap((g) => g.values));
   const plotHeight = 180;
-  const top = 10;
+  const top = 26;
   const left = 40;
-  const groupWidth = Math.max(series.length * 6 + 4, Math.min(48, Math.floor(900 / Math.max(groups.length, 1))));
-  const barWidth = Math.max(2, (groupWidth - 4) / series.length);
-  const width = left + groups.length * groupWidth + 10;
-  const height = top + plotHeight + 70;
-  const parts: string[] = [];
+  const groupWidth = Math.max(series.length * 6 + 4, Math.min(72, Math.floor(1000 / Math.max(groups.length, 1))));
+  const barWidth = Math.max(2, (groupWidth - 6) / series.length);
+  const width = Math.max(400, left + groups.length * groupWidth + 10);
+  const height = top + plotHeight + 64;
+  const parts: string[] = [legend(series, left, 12)];
   parts.push(`<line class="axis" x1="${left}" y1="${top + plotHeight}" x2="${width - 5}" y2="${top + plotHeight}"/>`);
   parts.push(`<text class="tick" x="${left - 4}" y="${top + 4}" text-anchor="end">${max}</text>`);
   parts.push(`<text class="tick" x="${left - 4}" y="${top + plotHeight}" text-anchor="end">0</text>`);
@@ -69,10 +72,9 @@ export function timeBars(id: string, title: string, series: readonly Series[], g
     if (g % labelEvery === 0) {
       const x = x0 + groupWidth / 2;
       const y = top + plotHeight + 12;
-      parts.push(`<text class="tick" x="${x.toFixed(1)}" y="${y}" transform="rotate(35 ${x.toFixed(1)} ${y})">${escapeHtml(group.label)}</text>`);
+      parts.push(`<text class="tick" x="${x.toFixed(1)}" y="${y}" transform="rotate(35 ${x.toFixed(1)} ${y})">${escapeHtml(group.display ?? group.label)}</text>`);
     }
   });
-  parts.push(legend(series, left, height - 6));
   return svg(id, title, width, height, parts);
 }
 
@@ -84,7 +86,7 @@ function legend(series: readonly Series[], x: number, y: number): string {
 }
 
 function svg(id: string, title: string, width: number, height: number, parts: string[]): string {
-  return `<svg class="chart" id="${escapeHtml(id)}" role="img" aria-label="${escapeHtml(title)}" xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(width)}" height="${Math.ceil(height)}" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}"><title>${escapeHtml(title)}</title>${parts.join('')}</svg>`;
+  return `<svg class="chart" id="${escapeHtml(id)}" role="img" aria-label="${escapeHtml(title)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}"><title>${escapeHtml(title)}</title>${parts.join('')}</svg>`;
 }
 
 function clip(text: string): string {
