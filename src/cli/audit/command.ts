@@ -39,6 +39,8 @@ export interface AuditOptions {
   paths: string[];
   /** Default `table`. */
   format?: AuditFormat | string;
+  /** The same as `format: 'json'` (every codex-otel command takes `--json`). */
+  json?: boolean;
   /** Write the report to this file instead of stdout. */
   output?: string;
   /** RFC 3339 time, date, or duration back from now (`24h`); inclusive. */
@@ -81,7 +83,13 @@ export async function auditFiles(paths: readonly string[], options: AuditFilesOp
     progress(0);
     let fileBytes = 0;
     try {
-      const reading = readOtlpJson(file, stats, { ...(limits ? { limits } : {}), onBytesRead: (bytes) => { fileBytes = bytes; progress(bytes); } });
+      // A whole-document file is opened twice (the first line decides the layout): never count back.
+      const onBytesRead = (bytes: number) => {
+        if (bytes <= fileBytes) return;
+        fileBytes = bytes;
+        progress(bytes);
+      };
+      const reading = readOtlpJson(file, stats, { ...(limits ? { limits } : {}), onBytesRead });
       for await (const item of reading) {
         if (item.kind === 'log') aggregator.add(item.record);
         else aggregator.addSpan(item.span);
@@ -109,7 +117,10 @@ export async function auditFiles(paths: readonly string[], options: AuditFilesOp
 
 /** The `audit` command: prints the report on `io.out` (or writes `--output`), problems on `io.err`; returns the exit code. */
 export async function runAudit(options: AuditOptions, io: CliIo): Promise<number> {
-  const format = options.format ?? 'table';
+  if (options.json && options.format !== undefined && options.format !== 'json') {
+    return usage(io, `--json and --format ${options.format} ask for two formats; give one`);
+  }
+  const format = options.json ? 'json' : options.format ?? 'table';
   if (!isOneOf(format, AUDIT_FORMATS)) return usage(io, `--format must be one of ${AUDIT_FORMATS.join(', ')}; got ${JSON.stringify(format)}`);
   const section = options.section;
   if (section !== undefined) {
@@ -175,7 +186,8 @@ export function registerAudit(program: Command, io: CliIo, setExit: (code: numbe
     .command('audit')
     .description('report approvals, denials, risky conversations, tool failures and MCP use from OTLP/JSON log and trace files')
     .argument('<paths...>', 'OTLP/JSON files (JSON lines or whole documents, plain or gzip) or directories, read recursively')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(AUDIT_FORMATS).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format (default: table)').choices(AUDIT_FORMATS))
+    .option('--json', 'the same as --format json')
     .option('-o, --output <file>', 'write the report to FILE instead of stdout (html: one self-contained page)')
     .option('--since <time>', 'only events at or after TIME: RFC 3339 (2026-06-09T12:00:00Z), a date, or a duration back from now (30m, 24h, 7d)')
     .option('--until <time>', 'only events before TIME (same forms)')

@@ -88,9 +88,9 @@ export interface AuditReport {
   ignored_records: number;
   /** Log records whose `codex_otel.record_id` was already counted (at-least-once delivery). */
   duplicate_records: number;
-  /** Spans read (in the window, de-duplicated by trace and span id). */
+  /** Spans read (in the window). */
   spans: number;
-  /** Tool spans with `aborted = true`. */
+  /** Tool spans with `aborted = true` (de-duplicated by trace and span id). */
   aborted_tool_spans: number;
   events_by_name: Array<{ name: string | null; count: number }>;
   prompts: { count: number; total_length: number; average_length: number | null };
@@ -212,13 +212,11 @@ export class AuditAggregator {
     }
   }
 
-  /** A span: only aborted tool spans matter (a denial the TUI sends no event for). */
+  /**
+   * A span: only aborted tool spans matter (a denial the TUI sends no event for). Only those are
+   * remembered (de-duplicated by trace and span id), so memory grows with denials, not with spans.
+   */
   addSpan(span: AuditSpan): void {
-    if (span.traceId !== null && span.spanId !== null) {
-      const key = `${span.traceId}/${span.spanId}`;
-      if (this.spanIds.has(key)) return;
-      this.spanIds.add(key);
-    }
     const time = span.end ?? span.start;
     if (!this.accepts(time)) {
       this.filteredOut++;
@@ -229,6 +227,11 @@ export class AuditAggregator {
     const callId = text(attrs['call_id']);
     const tool = text(attrs['tool_name']);
     if (!isTrue(attrs['aborted']) || (callId === null && tool === null)) return;
+    if (span.traceId !== null && span.spanId !== null) {
+      const key = `${span.traceId}/${span.spanId}`;
+      if (this.spanIds.has(key)) return;
+      this.spanIds.add(key);
+    }
     this.abortedToolSpans++;
     this.denials.add({
       evidence: 'span',

@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import { auditFiles, runAudit } from '../../../src/cli/audit/command.js';
+import { auditFiles, runAudit, type AuditProgress } from '../../../src/cli/audit/command.js';
 import type { AuditReport } from '../../../src/cli/audit/report.js';
 import { parseConfigText } from '../../../src/config/index.js';
 import { createTelemetry } from '../../../src/telemetry.js';
@@ -148,6 +148,29 @@ describe('codex-otel audit', () => {
     expect(all.out.startsWith('# summary\n"metric","value"\n"events",28\n')).toBe(true);
     const one = await audit('--format', 'csv', '--section', 'risky_conversations', CODEX_SAMPLE);
     expect(one.out.split('\n')).toHaveLength(3);
+  });
+
+  it('takes --json as --format json, and refuses it with another --format', async () => {
+    const json = await audit('--json', CODEX_SAMPLE);
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.out) as AuditReport).events).toBe(28);
+    const both = await audit('--json', '--format', 'csv', CODEX_SAMPLE);
+    expect(both).toMatchObject({ code: 2, out: '' });
+    expect(both.err).toContain('--json and --format csv');
+  });
+
+  it('reports progress per file in bytes read from disk, never backwards, ending at the total', async () => {
+    const dir = rotatedDir();
+    const pretty = join(dir, 'capture.json');
+    writeFileSync(pretty, JSON.stringify(JSON.parse(readFileSync(CODEX_SAMPLE, 'utf8').split('\n')[0]!), null, 2));
+    const seen: AuditProgress[] = [];
+    const io = recordingIo();
+    expect(await runAudit({ paths: [dir], format: 'json', onProgress: (p) => seen.push(p) }, io)).toBe(0);
+    const total = ['logs.2.jsonl.gz', 'logs.1.jsonl', 'logs.jsonl', 'capture.json'].reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+    expect(seen.every((p) => p.totalBytes === total && p.filesTotal === 4)).toBe(true);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.bytesRead).toBeGreaterThanOrEqual(seen[i - 1]!.bytesRead);
+    expect(seen.at(-1)).toMatchObject({ filesDone: 4, bytesRead: total });
+    expect(new Set(seen.map((p) => p.file))).toEqual(new Set(['logs.2.jsonl.gz', 'logs.1.jsonl', 'logs.jsonl', 'capture.json'].map((f) => join(dir, f))));
   });
 
   it('is listed in the help', async () => {

@@ -91,7 +91,8 @@ describe('denials from decisions and from aborted tool spans', () => {
       abortedSpan('c5', 'call_5', T),
     ]);
     const report = await auditTexts({ 'a.jsonl': traces, 'again.jsonl': traces });
-    expect(report.spans).toBe(3);
+    expect(report.spans).toBe(6);
+    expect(report.aborted_tool_spans).toBe(1);
     expect(report.denials.map((d) => d.call_id)).toEqual(['call_5']);
   });
 });

@@ -61,9 +61,19 @@ interface Screen {
   title: string;
 }
 
-/** What a person sees: card values, table cells (innerText), chart bars. */
+/** The few DOM members read below (the project's typecheck has no DOM library). */
+interface El {
+  innerText: string;
+  id: string;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): El | null;
+  querySelectorAll(selector: string): Iterable<El> & { length: number };
+}
+
+/** What a person sees: card values, table cells (innerText), chart bars. Runs in the page. */
 function readScreen(): Screen {
-  const text = (e: Element) => (e as HTMLElement).innerText.trim();
+  const document = (globalThis as unknown as { document: El & { title: string } }).document;
+  const text = (e: El) => e.innerText.trim();
   const cards: Record<string, string> = {};
   for (const card of document.querySelectorAll('[data-metric]')) cards[card.getAttribute('data-metric')!] = text(card.querySelector('.value')!);
   const tables: Record<string, string[][]> = {};
