@@ -166,6 +166,10 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<number
     const examples = report.malformed_examples.map((m) => `${m.location} (${m.reason})`).join(', ');
     io.err(`audit: skipped ${report.malformed_lines} malformed line(s); first: ${examples}`);
   }
+  if (report.input.files.length === 0 && errors.length > 0) {
+    io.err('audit: no file could be read; no report');
+    return EXIT_USAGE_OR_INPUT_ERROR;
+  }
   const text = formatAuditReport(report, format, section === undefined ? {} : { section });
   if (options.output !== undefined) {
     try {

@@ -186,7 +186,8 @@ function tableSection(section: Section): string {
     return lines.join('\n');
   }
   const rows = section.rows.map((row) => row.map(tableCell));
-  const numeric = section.columns.map((_, i) => section.rows.every((row) => typeof row[i] === 'number' || row[i] === null));
+  const numeric = section.columns.map((_, i) =>
+    section.rows.some((row) => typeof row[i] === 'number') && section.rows.every((row) => typeof row[i] === 'number' || row[i] === null));
   const sized = section.keyValue ? rows : [section.columns, ...rows];
   const widths = section.columns.map((_, i) => Math.max(...sized.map((row) => width(row[i] ?? ''))));
   const all = section.keyValue ? rows : [section.columns, widths.map((w) => '-'.repeat(w)), ...rows];

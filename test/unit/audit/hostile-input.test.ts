@@ -51,6 +51,15 @@ describe('bounded decompression', () => {
     expect(report.input.errors).toHaveLength(1);
   });
 
+  it('prints no report when the only file is refused', async () => {
+    const bomb = join(tempDir(), 'bomb.gz');
+    writeBomb(bomb);
+    const { code, out, err } = await audit(bomb);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(/refused: gzip data expands more than 200×[^\n]*\naudit: no file could be read; no report$/);
+  });
+
   it('refuses a file beyond --max-decompressed-size, and accepts it with a larger one', async () => {
     const dir = tempDir();
     const file = join(dir, 'big.jsonl.gz');
