@@ -1,10 +1,13 @@
 /**
- * Pure aggregation of normalised log records into the audit report. `AuditAggregator` takes records
- * one at a time (so a stream of any size fits in memory bounded by the number of distinct keys and
- * denials); `buildAuditReport` is the same over an in-memory list.
+ * Pure aggregation of normalised log records and spans into the audit report. `AuditAggregator`
+ * takes them one at a time (memory grows with distinct keys, conversations, denials and record ids,
+ * not with the input); `buildAuditReport` is the same over in-memory lists.
  *
- * Values are kept as sent: `source` `Config` and `config` are different rows. An attribute that is
- * absent is `null` in the report, never `""`.
+ * Only `codex.*` events count (Codex's DEBUG records have no `event.name`); clients are grouped by
+ * `originator`; records are de-duplicated by `codex_otel.record_id`; denials come from decisions and
+ * aborted tool spans, joined on `call_id` (denials.ts). Decisions are shown in their current
+ * spelling, other values as sent (`source` `Config` and `config` are different rows). An attribute
+ * that is absent is `null` in the report, never `""`.
  */
 import { currentDecision, isDenial } from './decisions.js';
 import { DenialJoin, type ConversationIdentity, type DenialRow, type DenialSighting } from './denials.js';
