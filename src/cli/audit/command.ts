@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { AUDIT_FORMATS, AUDIT_SECTIONS, formatAuditReport, type AuditFormat, type AuditSection } from './format.js';
-import { describeIoError, expandAuditInputs } from './inputs.js';
+import { describeIoError, expandAuditInputs, type ExpandedInputs } from './inputs.js';
 import { emptyReadStats, readOtlpJson } from './read-otlp-json.js';
 import { AuditAggregator, type AuditFilter, type AuditReport } from './report.js';
 import { DEFAULT_DECOMPRESSION_LIMITS, formatBytes, parseByteSize, type DecompressionLimits } from './source.js';
@@ -72,8 +72,14 @@ export interface AuditResult {
 
 /** Reads every file (streaming) and aggregates: the reusable core of `audit`, for `demo`'s summary. */
 export async function auditFiles(paths: readonly string[], options: AuditFilesOptions = {}): Promise<AuditResult> {
+  return auditInputs(await expandAuditInputs(paths), options);
+}
+
+/** The same over paths already expanded (and checked) by `expandAuditInputs`. */
+export async function auditInputs(inputs: ExpandedInputs, options: AuditFilesOptions = {}): Promise<AuditResult> {
   const { filter, limits, onProgress } = options;
-  const { files, errors, totalBytes } = await expandAuditInputs(paths);
+  const { files, totalBytes } = inputs;
+  const errors = [...inputs.errors];
   const stats = emptyReadStats();
   const aggregator = new AuditAggregator(filter ?? {});
   const read: string[] = [];
@@ -160,7 +166,7 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<number
     return EXIT_USAGE_OR_INPUT_ERROR;
   }
 
-  const { report, errors } = await auditFiles(options.paths, { filter, limits, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const { report, errors } = await auditInputs(inputs, { filter, limits, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   for (const error of errors) io.err(`audit: ${error}`);
   if (report.malformed_lines > 0) {
     const examples = report.malformed_examples.map((m) => `${m.location} (${m.reason})`).join(', ');
