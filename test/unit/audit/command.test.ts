@@ -173,6 +173,21 @@ describe('codex-otel audit', () => {
     expect(new Set(seen.map((p) => p.file))).toEqual(new Set(['logs.2.jsonl.gz', 'logs.1.jsonl', 'logs.jsonl', 'capture.json'].map((f) => join(dir, f))));
   });
 
+  it('writes any format to --output, and says so; an unwritable --output is exit 2', async () => {
+    const dir = tempDir();
+    for (const format of ['table', 'json', 'csv', 'html']) {
+      const file = join(dir, `report.${format}`);
+      const { code, out } = await audit('--format', format, '--output', file, CODEX_SAMPLE);
+      expect(code).toBe(0);
+      expect(out).toBe(`audit: ${format} report written to ${file}`);
+      expect(readFileSync(file, 'utf8').length).toBeGreaterThan(100);
+    }
+    const bad = await audit('--output', join(dir, 'no-such-dir', 'r.txt'), CODEX_SAMPLE);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('cannot write the report: no such file or directory');
+    expect((await audit('--format', 'html', '--section', 'denials', CODEX_SAMPLE)).code).toBe(2);
+  });
+
   it('is listed in the help', async () => {
     const io = recordingIo();
     await main(['--help'], io);
