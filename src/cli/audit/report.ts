@@ -229,7 +229,8 @@ export class AuditAggregator {
     const attrs = span.attributes;
     const callId = text(attrs['call_id']);
     const tool = text(attrs['tool_name']);
-    if (!isTrue(attrs['aborted']) || (callId === null && tool === null)) return;
+    // A tool span has both (as our collector connector selects them by default).
+    if (!isTrue(attrs['aborted']) || callId === null || tool === null) return;
     if (span.traceId !== null && span.spanId !== null) {
       const key = `${span.traceId}/${span.spanId}`;
       if (this.spanIds.has(key)) return;
@@ -242,7 +243,7 @@ export class AuditAggregator {
       conversation: text(attrs['conversation.id']),
       user: text(attrs['user.email']),
       originator: text(attrs['originator']),
-      tool: tool ?? span.name,
+      tool,
       callId,
       decision: 'abort',
       source: 'User',
@@ -447,9 +448,9 @@ function countBy<T>(items: readonly T[], key: (item: T) => string | null): Map<s
   return counts;
 }
 
-/** `aborted` sent as a boolean, or as the string "true". */
+/** `aborted` sent as a boolean, or spelled "true" by a sender that stringifies attributes. */
 function isTrue(value: PlainValue | undefined): boolean {
-  return value === true || (typeof value === 'string' && value.trim().toLowerCase() === 'true');
+  return value === true || value === 'true';
 }
 
 /** An attribute as a string: strings as sent, numbers and booleans rendered, anything else null. */

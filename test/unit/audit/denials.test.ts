@@ -87,11 +87,12 @@ describe('denials from decisions and from aborted tool spans', () => {
   it('ignores aborted spans that are not tool calls, spans that were not aborted, and duplicate spans', async () => {
     const traces = await sdkTracesJson([
       { name: 'turn/start', attributes: { aborted: true, 'turn.id': 't' }, start: T, end: T + 1 },
+      { name: 'exec_command', attributes: { aborted: true, tool_name: 'exec_command' }, start: T, end: T + 1 },
       { name: 'exec_command', attributes: { call_id: 'ran', tool_name: 'exec_command', aborted: false }, start: T, end: T + 1 },
       abortedSpan('c5', 'call_5', T),
     ]);
     const report = await auditTexts({ 'a.jsonl': traces, 'again.jsonl': traces });
-    expect(report.spans).toBe(6);
+    expect(report.spans).toBe(8);
     expect(report.aborted_tool_spans).toBe(1);
     expect(report.denials.map((d) => d.call_id)).toEqual(['call_5']);
   });

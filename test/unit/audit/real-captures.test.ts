@@ -71,7 +71,7 @@ function countCaptures() {
     for (const span of collect(traces, 'spans')) {
       counts.spans++;
       const a = attrs(span['attributes']);
-      if (a['aborted'] === true && (a['call_id'] !== undefined || a['tool_name'] !== undefined)) {
+      if (a['aborted'] === true && a['call_id'] !== undefined && a['tool_name'] !== undefined) {
         counts.abortedToolSpans++;
         counts.denials.add(String(a['call_id']));
         if (scenario.startsWith('tui')) counts.tuiDenials.push(a);
