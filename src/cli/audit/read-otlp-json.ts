@@ -6,14 +6,14 @@
  * - a whole document: one export request (or an array, or several concatenated) spread over many
  *   lines, as capture tools write pretty-printed JSON — parsed by a streaming JSON parser that emits
  *   each log record and span as it completes, so memory holds one record, not the document.
- * The layout is chosen by the first non-blank line: a complete JSON value means JSON lines.
+ * The layout is chosen by the first non-blank lines: a complete JSON value means JSON lines.
  * Malformed data is counted in `stats`, never thrown; only I/O errors (missing file, corrupt gzip)
  * and broken decompression limits reject.
  */
 import type { Readable } from 'node:stream';
 import { parseOtlpJsonLine, type AuditRecord, type AuditSpan } from './otlp-json.js';
 import { readDocument } from './read-document.js';
-import { splitLines } from './lines.js';
+import { splitLines, type Line } from './lines.js';
 import { DEFAULT_DECOMPRESSION_LIMITS, openSource, type BytesReadListener, type DecompressionLimits } from './source.js';
 
 export type { AuditRecord, AuditSpan, PlainAttributes, PlainValue, RecordLocation } from './otlp-json.js';
@@ -88,8 +88,39 @@ export async function* readOtlpJson(path: string, stats: ReadStats = emptyReadSt
   let documentMode = false;
   let lineNumber = 0;
   let blank = 0;
+  function* handle(line: Line, n: number): Generator<AuditItem> {
+    stats.lines++;
+    if (line.tooLong) {
+      malformed(n, `line longer than ${maxRecordBytes} bytes (limit of one record), skipped`);
+      return;
+    }
+    const text = n === 1 ? line.text.replace(/^\uFEFF/, '') : line.text;
+    const parsed = parseOtlpJsonLine(text, { file, line: n });
+    if (parsed.kind === 'blank') {
+      stats.blankLines++;
+      return;
+    }
+    if (parsed.kind === 'malformed') {
+      malformed(n, parsed.reason);
+      return;
+    }
+    if (parsed.signals.has('logs')) stats.logLines++;
+    if (parsed.signals.has('traces')) stats.traceLines++;
+    if (!parsed.signals.has('logs') && !parsed.signals.has('traces')) stats.otherSignalLines++;
+    for (const record of parsed.records) {
+      stats.records++;
+      yield { kind: 'log', record };
+    }
+    for (const span of parsed.spans) {
+      stats.spans++;
+      yield { kind: 'span', span };
+    }
+  }
   try {
     let decided = false;
+    // A first line that opens JSON without closing it starts a whole document, unless the next
+    // line is a complete JSON value: then it is JSON lines whose first line is damaged.
+    let pending: { line: Line; n: number } | null = null;
     for await (const line of splitLines(chunksOf(first.stream), maxRecordBytes)) {
       lineNumber++;
       if (!decided) {
@@ -98,44 +129,27 @@ export async function* readOtlpJson(path: string, stats: ReadStats = emptyReadSt
           blank++;
           continue;
         }
-        decided = true;
-        if ((head.startsWith('{') || head.startsWith('[')) && (line.tooLong || !isJson(head))) {
+        if (pending === null && (head.startsWith('{') || head.startsWith('[')) && (line.tooLong || !isJson(head))) {
+          pending = { line, n: lineNumber };
+          continue;
+        }
+        if (pending !== null && (line.tooLong || !isJsonContainer(head))) {
           documentMode = true;
           break;
         }
-        stats.lines += lineNumber - 1;
+        decided = true;
+        stats.lines += lineNumber - 1 - (pending === null ? 0 : 1);
+        stats.blankLines += blank;
+        if (pending !== null) yield* handle(pending.line, pending.n);
+      }
+      yield* handle(line, lineNumber);
+    }
+    if (!decided && !documentMode) {
+      if (pending !== null) documentMode = true;
+      else {
+        stats.lines += lineNumber;
         stats.blankLines += blank;
       }
-      stats.lines++;
-      if (line.tooLong) {
-        malformed(lineNumber, `line longer than ${maxRecordBytes} bytes (limit of one record), skipped`);
-        continue;
-      }
-      const text = lineNumber === 1 ? line.text.replace(/^\uFEFF/, '') : line.text;
-      const parsed = parseOtlpJsonLine(text, { file, line: lineNumber });
-      if (parsed.kind === 'blank') {
-        stats.blankLines++;
-        continue;
-      }
-      if (parsed.kind === 'malformed') {
-        malformed(lineNumber, parsed.reason);
-        continue;
-      }
-      if (parsed.signals.has('logs')) stats.logLines++;
-      if (parsed.signals.has('traces')) stats.traceLines++;
-      if (!parsed.signals.has('logs') && !parsed.signals.has('traces')) stats.otherSignalLines++;
-      for (const record of parsed.records) {
-        stats.records++;
-        yield { kind: 'log', record };
-      }
-      for (const span of parsed.spans) {
-        stats.spans++;
-        yield { kind: 'span', span };
-      }
-    }
-    if (!decided) {
-      stats.lines += lineNumber;
-      stats.blankLines += blank;
     }
   } finally {
     first.stream.destroy();
@@ -163,6 +177,10 @@ export async function* readOtlpJsonLogs(path: string, stats: ReadStats = emptyRe
 /** The stream's chunks; rethrows the stream's error (I/O, corrupt gzip, a broken limit) to the reader. */
 async function* chunksOf(stream: Readable): AsyncGenerator<Buffer> {
   for await (const chunk of stream) yield chunk as Buffer;
+}
+
+function isJsonContainer(text: string): boolean {
+  return (text.startsWith('{') || text.startsWith('[')) && isJson(text);
 }
 
 function isJson(text: string): boolean {

@@ -104,6 +104,16 @@ describe('reading OTLP/JSON made by the SDK', () => {
     expect(stats.malformed[0]!.line).toBe(0);
   });
 
+  it('reads JSON lines whose first line is damaged as JSON lines, not as a document', async () => {
+    const file = join(tempDir(), 'damaged.jsonl');
+    const logs = await sampleLogs();
+    writeFileSync(file, `${logs.slice(logs.length / 2)}\n${logs}\n${logs}\n`.replace(/^/, '{"resourceLogs":[{'));
+    const { items, stats } = await readItems(file);
+    expect(items).toHaveLength(6);
+    expect(stats).toMatchObject({ lines: 3, documents: 0, malformedLines: 1 });
+    expect(stats.malformed[0]).toMatchObject({ line: 1, reason: 'not JSON' });
+  });
+
   it('counts a document that is not an export request as malformed', async () => {
     const file = join(tempDir(), 'other.json');
     writeFileSync(file, JSON.stringify({ hello: ['world'] }, null, 2));
