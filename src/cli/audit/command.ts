@@ -7,8 +7,11 @@
  * report of everything else. Malformed lines are counted and reported on stderr, never an error.
  */
 import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CliIo } from '../io.js';
+import { EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { progressTarget, type CliIo } from '../io.js';
+import { startProgress } from '../progress.js';
 import { AUDIT_FORMATS, AUDIT_SECTIONS, formatAuditReport, type AuditFormat, type AuditSection } from './format.js';
 import { describeIoError, expandAuditInputs, type ExpandedInputs } from './inputs.js';
 import { emptyReadStats, readOtlpJson } from './read-otlp-json.js';
@@ -16,8 +19,6 @@ import { AuditAggregator, type AuditFilter, type AuditReport } from './report.js
 import { DEFAULT_DECOMPRESSION_LIMITS, formatBytes, parseByteSize, type DecompressionLimits } from './source.js';
 import { parseTimeBound } from './time-bound.js';
 
-export const EXIT_OK = 0;
-export const EXIT_USAGE_OR_INPUT_ERROR = 2;
 
 /** Where a long audit is: for a progress bar (the reader never draws one itself). */
 export interface AuditProgress {
@@ -123,15 +124,18 @@ export async function auditInputs(inputs: ExpandedInputs, options: AuditFilesOpt
 
 /** The `audit` command: prints the report on `io.out` (or writes `--output`), problems on `io.err`; returns the exit code. */
 export async function runAudit(options: AuditOptions, io: CliIo): Promise<number> {
+  // `--json` means a JSON document on stdout whatever happens: a refusal is `{ ok: false, … }`.
+  const wantsJson = options.json === true || options.format === 'json';
+  const usage = (message: string) => refuse(io, wantsJson, message, [message]);
   if (options.json && options.format !== undefined && options.format !== 'json') {
-    return usage(io, `--json and --format ${options.format} ask for two formats; give one`);
+    return usage(`--json and --format ${options.format} ask for two formats; give one`);
   }
   const format = options.json ? 'json' : options.format ?? 'table';
-  if (!isOneOf(format, AUDIT_FORMATS)) return usage(io, `--format must be one of ${AUDIT_FORMATS.join(', ')}; got ${JSON.stringify(format)}`);
+  if (!isOneOf(format, AUDIT_FORMATS)) return usage(`--format must be one of ${AUDIT_FORMATS.join(', ')}; got ${JSON.stringify(format)}`);
   const section = options.section;
   if (section !== undefined) {
-    if (!isOneOf(section, AUDIT_SECTIONS)) return usage(io, `--section must be one of ${AUDIT_SECTIONS.join(', ')}; got ${JSON.stringify(section)}`);
-    if (format === 'json' || format === 'html') return usage(io, `--section applies to --format table and csv; the ${format} form is always the whole report`);
+    if (!isOneOf(section, AUDIT_SECTIONS)) return usage(`--section must be one of ${AUDIT_SECTIONS.join(', ')}; got ${JSON.stringify(section)}`);
+    if (format === 'json' || format === 'html') return usage(`--section applies to --format table and csv; the ${format} form is always the whole report`);
   }
   const now = options.now ?? Date.now();
   const filter: AuditFilter = {};
@@ -139,42 +143,52 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<number
     const value = options[key];
     if (value === undefined) continue;
     const bound = parseTimeBound(value, now);
-    if (!bound.ok) return usage(io, `--${key}: ${bound.message}`);
+    if (!bound.ok) return usage(`--${key}: ${bound.message}`);
     filter[key] = bound.millis;
   }
   if (filter.since != null && filter.until != null && filter.since >= filter.until) {
-    return usage(io, `--since (${new Date(filter.since).toISOString()}) must be before --until (${new Date(filter.until).toISOString()})`);
+    return usage(`--since (${new Date(filter.since).toISOString()}) must be before --until (${new Date(filter.until).toISOString()})`);
   }
   const limits: Partial<DecompressionLimits> = {};
   if (options.maxDecompressedSize !== undefined) {
     const bytes = parseByteSize(options.maxDecompressedSize);
-    if (bytes === null) return usage(io, `--max-decompressed-size: expected a size such as 8GiB, 512MiB or 1048576; got ${JSON.stringify(options.maxDecompressedSize)}`);
+    if (bytes === null) return usage(`--max-decompressed-size: expected a size such as 8GiB, 512MiB or 1048576; got ${JSON.stringify(options.maxDecompressedSize)}`);
     limits.maxDecompressedBytes = bytes;
   }
   if (options.maxCompressionRatio !== undefined) {
     const ratio = Number(options.maxCompressionRatio);
-    if (!Number.isFinite(ratio) || ratio < 1) return usage(io, `--max-compression-ratio: expected a number of at least 1; got ${JSON.stringify(options.maxCompressionRatio)}`);
+    if (!Number.isFinite(ratio) || ratio < 1) return usage(`--max-compression-ratio: expected a number of at least 1; got ${JSON.stringify(options.maxCompressionRatio)}`);
     limits.maxRatio = ratio;
   }
-  if (options.paths.length === 0) return usage(io, 'give at least one OTLP/JSON file or directory');
+  if (options.paths.length === 0) return usage('give at least one OTLP/JSON file or directory');
 
   // Every path is checked before anything is read or printed.
   const inputs = await expandAuditInputs(options.paths);
   if (inputs.errors.length > 0) {
     for (const error of inputs.errors) io.err(`audit: ${error}`);
-    io.err('audit: nothing was read; no report');
-    return EXIT_USAGE_OR_INPUT_ERROR;
+    return refuse(io, wantsJson, 'nothing was read; no report', inputs.errors);
   }
 
-  const { report, errors } = await auditInputs(inputs, { filter, limits, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const bar = options.onProgress ? null : startProgress(progressTarget(io), 'audit', 'KiB');
+  const onProgress: AuditProgressCallback = options.onProgress ?? ((p) => bar!.update({
+    done: Math.round(p.bytesRead / 1024),
+    total: Math.round(p.totalBytes / 1024),
+    detail: `file ${Math.min(p.filesDone + 1, p.filesTotal)}/${p.filesTotal} ${basename(p.file)}`,
+  }));
+  let result: AuditResult;
+  try {
+    result = await auditInputs(inputs, { filter, limits, onProgress });
+  } finally {
+    bar?.stop();
+  }
+  const { report, errors } = result;
   for (const error of errors) io.err(`audit: ${error}`);
   if (report.malformed_lines > 0) {
     const examples = report.malformed_examples.map((m) => `${m.location} (${m.reason})`).join(', ');
     io.err(`audit: skipped ${report.malformed_lines} malformed line(s); first: ${examples}`);
   }
   if (report.input.files.length === 0 && errors.length > 0) {
-    io.err('audit: no file could be read; no report');
-    return EXIT_USAGE_OR_INPUT_ERROR;
+    return refuse(io, wantsJson, 'no file could be read; no report', errors);
   }
   const text = formatAuditReport(report, format, section === undefined ? {} : { section });
   if (options.output !== undefined) {
@@ -182,13 +196,13 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<number
       await writeFile(options.output, text.endsWith('\n') ? text : `${text}\n`);
     } catch (error) {
       io.err(`audit: ${options.output}: cannot write the report: ${describeIoError(error)}`);
-      return EXIT_USAGE_OR_INPUT_ERROR;
+      return EXIT_USAGE;
     }
     io.out(`audit: ${format} report written to ${options.output}`);
   } else {
     io.out(text);
   }
-  return errors.length > 0 ? EXIT_USAGE_OR_INPUT_ERROR : EXIT_OK;
+  return errors.length > 0 ? EXIT_USAGE : EXIT_OK;
 }
 
 export function registerAudit(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -215,9 +229,11 @@ export function registerAudit(program: Command, io: CliIo, setExit: (code: numbe
     .action(async (paths: string[], options: Omit<AuditOptions, 'paths'>) => setExit(await runAudit({ ...options, paths }, io)));
 }
 
-function usage(io: CliIo, message: string): number {
+/** Exit 2 without a report: the reason on stderr, and under `--json` a JSON document on stdout. */
+function refuse(io: CliIo, json: boolean, message: string, errors: readonly string[]): number {
   io.err(`audit: ${message}`);
-  return EXIT_USAGE_OR_INPUT_ERROR;
+  if (json) io.out(JSON.stringify({ ok: false, error: message, errors }, null, 2));
+  return EXIT_USAGE;
 }
 
 function isOneOf<T extends string>(value: string, choices: readonly T[]): value is T {

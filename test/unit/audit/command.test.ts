@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
@@ -111,7 +112,7 @@ describe('codex-otel audit', () => {
 
   it('names a missing file before reading anything, exits 2 and prints no report', async () => {
     const missing = join(tempDir(), 'missing.jsonl');
-    const { code, out, err } = await audit('--format', 'json', missing, CODEX_SAMPLE);
+    const { code, out, err } = await audit('--format', 'csv', missing, CODEX_SAMPLE);
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toBe(`audit: ${missing}: no such file or directory\naudit: nothing was read; no report`);
@@ -155,7 +156,8 @@ describe('codex-otel audit', () => {
     expect(json.code).toBe(0);
     expect((JSON.parse(json.out) as AuditReport).events).toBe(28);
     const both = await audit('--json', '--format', 'csv', CODEX_SAMPLE);
-    expect(both).toMatchObject({ code: 2, out: '' });
+    expect(both.code).toBe(2);
+    expect(JSON.parse(both.out)).toMatchObject({ ok: false });
     expect(both.err).toContain('--json and --format csv');
   });
 
@@ -186,6 +188,18 @@ describe('codex-otel audit', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('cannot write the report: no such file or directory');
     expect((await audit('--format', 'html', '--section', 'denials', CODEX_SAMPLE)).code).toBe(2);
+  });
+
+  it('draws a progress bar on a terminal (stderr), and nothing otherwise', async () => {
+    let drawn = '';
+    const terminal = Object.assign(new Writable({ write(chunk, _encoding, done) { drawn += String(chunk); done(); } }), { isTTY: true, columns: 120 });
+    const io = { ...recordingIo(), isTty: true, progressStream: terminal };
+    expect(await runAudit({ paths: [rotatedDir()], format: 'json' }, io)).toBe(0);
+    expect(drawn).toMatch(/audit \[[█░]+\] 100% \d+\/\d+ KiB · file 3\/3 logs\.jsonl/);
+    expect(JSON.parse(io.stdout.join('\n'))).toMatchObject({ events: 28 });
+    const quiet = recordingIo();
+    expect(await runAudit({ paths: [rotatedDir()], format: 'json' }, quiet)).toBe(0);
+    expect(quiet.stderr).toEqual([]);
   });
 
   it('is listed in the help', async () => {

@@ -120,7 +120,7 @@ describe('bounded memory', () => {
 describe('missing paths', () => {
   it('are said to be missing before anything is read or printed, exit 2', async () => {
     const missing = join(tempDir(), 'gone');
-    const { code, out, err } = await audit('--format', 'json', CODEX_SAMPLE, missing);
+    const { code, out, err } = await audit(CODEX_SAMPLE, missing);
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toBe(`audit: ${missing}: no such file or directory\naudit: nothing was read; no report`);
@@ -129,12 +129,25 @@ describe('missing paths', () => {
   it('the same for every format, and for a folder with nothing to read', async () => {
     const empty = tempDir();
     writeFileSync(join(empty, 'notes.txt'), 'x');
-    for (const format of ['table', 'json', 'csv', 'html']) {
+    for (const format of ['table', 'csv', 'html']) {
       const { code, out, err } = await audit('--format', format, empty);
       expect(code).toBe(2);
       expect(out).toBe('');
       expect(err).toContain(`audit: ${empty}: no OTLP/JSON files`);
     }
+  });
+
+  it('under --json are a JSON refusal on stdout, not a report', async () => {
+    const missing = join(tempDir(), 'gone');
+    for (const flags of [['--json'], ['--format', 'json']]) {
+      const { code, out, err } = await audit(...flags, missing);
+      expect(code).toBe(2);
+      expect(JSON.parse(out)).toEqual({ ok: false, error: 'nothing was read; no report', errors: [`${missing}: no such file or directory`] });
+      expect(err).toContain(`audit: ${missing}: no such file or directory`);
+    }
+    const usage = await audit('--json', '--since', 'soon', CODEX_SAMPLE);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.out)).toMatchObject({ ok: false, error: expect.stringContaining('--since') });
   });
 });
 
