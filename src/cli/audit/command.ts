@@ -69,6 +69,8 @@ export interface AuditResult {
   report: AuditReport;
   /** One message per file or argument that could not be read (also in `report.input.errors`). */
   errors: string[];
+  /** Records skipped because one with the same `codex_otel.record_id` was already counted (at-least-once delivery). */
+  duplicates: number;
 }
 
 /** Reads every file (streaming) and aggregates: the reusable core of `audit`, for `demo`'s summary. */
@@ -119,7 +121,7 @@ export async function auditInputs(inputs: ExpandedInputs, options: AuditFilesOpt
     malformedLines: stats.malformedLines,
     malformed: stats.malformed,
   });
-  return { report, errors };
+  return { report, errors, duplicates: report.duplicate_records };
 }
 
 /** The `audit` command: prints the report on `io.out` (or writes `--output`), problems on `io.err`; returns the exit code. */
@@ -181,8 +183,9 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<number
   } finally {
     bar?.stop();
   }
-  const { report, errors } = result;
+  const { report, errors, duplicates } = result;
   for (const error of errors) io.err(`audit: ${error}`);
+  if (duplicates > 0) io.err(`audit: skipped ${duplicates} duplicate record(s) (same codex_otel.record_id, delivered more than once)`);
   if (report.malformed_lines > 0) {
     const examples = report.malformed_examples.map((m) => `${m.location} (${m.reason})`).join(', ');
     io.err(`audit: skipped ${report.malformed_lines} malformed line(s); first: ${examples}`);
