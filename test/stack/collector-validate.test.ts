@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeTestPki } from '../support/certs.js';
 import { validateCollector } from './support/binaries.js';
 import { listFiles } from './support/files.js';
 
@@ -6,8 +10,11 @@ import { listFiles } from './support/files.js';
 // `npm run stack:build`) validates every deployable config. A missing binary fails the test.
 const SECRETS = 'collector/secrets.yaml';
 const SIEM = listFiles('collector/siem', ['.yaml']);
-// Values for the variables that a deployment must set (no default in the configs).
+// Values for the variables that a deployment must set (no default in the configs), and for the
+// files that must exist when the collector builds its pipelines (queue folder, syslog CA).
+const WORK = mkdtempSync(join(tmpdir(), 'otelcol-validate-'));
 const ENV = {
+  CODEX_OTEL_QUEUE_DIR: WORK, CODEX_OTEL_SYSLOG_CA_FILE: makeTestPki(join(WORK, 'pki')).ca.cert.path,
   CODEX_OTEL_GATEWAY_DNS: 'gateway.invalid', LOKI_OTLP_ENDPOINT: 'https://loki.invalid/otlp',
   PROM_REMOTE_WRITE_ENDPOINT: 'https://prom.invalid/api/v1/push', KAFKA_BROKER: 'kafka.invalid:9093',
   TEMPO_OTLP_GRPC_ENDPOINT: 'tempo.invalid:4317', ES_API_KEY: 'k', SPLUNK_HEC_TOKEN: 't',
