@@ -3,7 +3,7 @@
  * start it on free loopback ports, send through the CLI, query the backends' HTTP APIs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, stackBinary } from './binaries.js';
@@ -48,7 +48,14 @@ export async function startNativeStack(options: StartOptions = {}): Promise<Nati
   stackBinary('prometheus');
   const ports: Record<string, number> = {};
   for (const name of Object.keys(DEFAULT_PORTS)) ports[name] = await freePort();
-  return startStackScript({ ports, scrapeInterval: options.scrapeInterval ?? '1s', env: options.env, collectorConfigs: options.collectorConfigs });
+  const stack: NativeStack = await startStackScript({ ports, scrapeInterval: options.scrapeInterval ?? '1s', env: options.env, collectorConfigs: options.collectorConfigs });
+  const stop = stack.stop.bind(stack);
+  // Data and logs are removed after the run unless CODEX_OTEL_KEEP_STACK_DATA=1 (to debug).
+  stack.stop = async () => {
+    await stop();
+    if (process.env.CODEX_OTEL_KEEP_STACK_DATA !== '1') rmSync(stack.dataDir, { recursive: true, force: true });
+  };
+  return stack;
 }
 
 /** `codex-otel simulate --endpoint <otlp http> --json`: the summary of what was sent. */
