@@ -62,6 +62,11 @@ describe('collector config: receivers and service', () => {
     const config = main();
     const pull = config.service.telemetry.metrics.readers[0].pull.exporter.prometheus;
     expect(pull).toMatchObject({ host: '0.0.0.0', port: 8888 });
+    // Counters keep `_total` (the alert rules use otelcol_*_total), in every config.
+    for (const files of Object.values(DEPLOYABLE)) {
+      const reader = loadCollectorConfig(...files).service.telemetry.metrics.readers[0].pull.exporter.prometheus;
+      expect(reader, files.join(' ')).toMatchObject({ without_type_suffix: false, without_units: false });
+    }
     expect(config.extensions?.health_check.endpoint).toBe('0.0.0.0:13133');
     expect(config.service.extensions).toContain('health_check');
   });

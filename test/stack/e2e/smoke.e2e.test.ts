@@ -115,6 +115,13 @@ describe('native stack end to end', () => {
     expect(total).toBe(sent.events.byName['codex.tool_result']);
   });
 
+  it('Prometheus has the collector self-metrics under the names the alert rules use (with _total)', async () => {
+    const names = ['otelcol_receiver_accepted_log_records_total', 'otelcol_exporter_sent_log_records_total', 'otelcol_exporter_queue_size', 'otelcol_exporter_queue_capacity'];
+    for (const name of names) {
+      await eventually(async () => (await promQuery(stack.endpoints.prometheus!, `${name}{job="otel-collector"}`)).length > 0, `${name} in Prometheus`);
+    }
+  });
+
   it('aborted tool spans become the codex_otel_tool_call_aborted_total series (2 of 3 spans)', async () => {
     const r = await eventually(async () => {
       const res = await promQuery(stack.endpoints.prometheus!, 'codex_otel_tool_call_aborted_total');
