@@ -260,7 +260,7 @@ describe('collector config: traces, span-derived count, Loki limits, old decisio
   it('counts aborted tool spans into a Prometheus series (count connector -> metrics pipeline)', () => {
     const config = main();
     const count = config.connectors?.['count/aborted_tool_calls'];
-    expect(count.spans['codex_otel.tool_call.aborted'].conditions).toEqual(['attributes["aborted"] == true']);
+    expect(count.spans['codex_otel.tool_call.aborted'].conditions).toEqual(['span.attributes["aborted"] == true']);
     expect(config.service.pipelines.traces?.exporters).toContain('count/aborted_tool_calls');
     expect(config.service.pipelines.metrics?.receivers).toContain('count/aborted_tool_calls');
     expect(pathsToExporters(config, 'traces').map((p) => p.exporter).sort()).toEqual(['otlp_grpc/tempo', 'prometheus']);
