@@ -45,6 +45,9 @@ const INPUT = [
   ...histogram('codex_tool_call_duration_ms_milliseconds_bucket', `tool="shell", success="true", sandbox="seatbelt", sandbox_policy="workspace-write", ${SESSION}`),
   counter('codex_approval_requested_total', `tool="shell", approved="true", ${SESSION}`, 6),
   counter('codex_approval_requested_total', `tool="shell", approved="false", ${SESSION}`, 3),
+  // codex.turn.token_usage is a histogram in 0.169 (contract §3): its _sum grows by the tokens.
+  counter('codex_turn_token_usage_sum', `token_type="input", ${SESSION}`, 1200),
+  counter('codex_turn_token_usage_sum', `token_type="output", ${SESSION}`, 300),
   counter('otelcol_receiver_accepted_log_records_total', 'receiver="otlp", transport="http", job="otel-collector", instance="otel-collector:8888"', 600),
   counter('otelcol_exporter_send_failed_log_records_total', 'exporter="otlp_http/loki_audit", job="otel-collector", instance="otel-collector:8888"', 0),
 ];
@@ -67,6 +70,7 @@ const EXPECTED: Record<string, Array<{ labels: string; value: number }>> = {
   'Tool failure ratio, by tool|A': [{ labels: '{tool="shell"}', value: 0.2 }],
   'Tool latency p95, by tool|A': [{ labels: '{tool="shell"}', value: 687.5 }],
   'Approvals requested, by tool and outcome|A': [{ labels: '{approved="false", tool="shell"}', value: 0.05 }, { labels: '{approved="true", tool="shell"}', value: 0.1 }],
+  'Turn token usage, by token type (codex.turn.token_usage)|A': [{ labels: '{token_type="input"}', value: 6000 }, { labels: '{token_type="output"}', value: 1500 }],
   'Collector: log records accepted and export failures|A': [{ labels: '{}', value: 10 }],
   'Collector: log records accepted and export failures|B': [{ labels: '{exporter="otlp_http/loki_audit"}', value: 0 }],
 };
