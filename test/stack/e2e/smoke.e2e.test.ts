@@ -3,7 +3,8 @@
  * real Prometheus 3.13.0, fed by `codex-otel simulate` and by hand-made Codex-shaped records.
  * Loki and Tempo binaries cannot be built on this project's machines (AGPL modules, see
  * scripts/stack/build.mjs); until one is placed in .stack/bin/, what the collector sends to Loki
- * is received by the project's OTLP receiver (real protobuf decoding) at the Loki endpoint.
+ * is received by the project's OTLP receiver (real protobuf decoding) at the Loki endpoint, and
+ * what it sends to Tempo by another one at Tempo's OTLP/gRPC endpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver.js';
@@ -17,6 +18,7 @@ const PLANTED_TOKEN = `ghp_${'A1b2C3d4E5'.repeat(4)}`;
 
 let stack: NativeStack;
 let lokiStandIn: OtlpReceiver;
+let tempoStandIn: OtlpReceiver;
 let sent: Awaited<ReturnType<typeof simulate>>;
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
@@ -35,7 +37,8 @@ function codexLog(event: string, attributes: ReturnType<typeof str>[], conversat
 
 beforeAll(async () => {
   lokiStandIn = await startOtlpReceiver();
-  stack = await startNativeStack({ env: { collector: { LOKI_OTLP_ENDPOINT: lokiStandIn.httpUrl } } });
+  tempoStandIn = await startOtlpReceiver();
+  stack = await startNativeStack({ env: { collector: { LOKI_OTLP_ENDPOINT: lokiStandIn.httpUrl, TEMPO_OTLP_GRPC_ENDPOINT: new URL(tempoStandIn.grpcUrl).host } } });
   sent = await simulate(stack.endpoints.otlpHttp!, ['-n', '3', '--seed', '11']);
   await postOtlpJson(stack.endpoints.otlpHttp!, 'logs', codexLog('codex.tool_result', [
     str('tool_name', 'exec_command'), str('call_id', 'call-big'), str('arguments', BIG_ARGUMENTS), str('success', 'true'),
@@ -49,7 +52,8 @@ beforeAll(async () => {
   const span = (id: string, aborted: boolean) => ({
     traceId: '5b8efff798038103d269b633813fc60c', spanId: id, name: 'exec_command', kind: 1,
     startTimeUnixNano: `${Date.now() - 5}000000`, endTimeUnixNano: `${Date.now()}000000`,
-    attributes: [str('call_id', `call-${id}`), str('tool_name', 'exec_command'), { key: 'aborted', value: { boolValue: aborted } }],
+    attributes: [str('call_id', `call-${id}`), str('tool_name', 'exec_command'), { key: 'aborted', value: { boolValue: aborted } },
+      str('codex.tool.arguments', `curl -H "Authorization: token ${PLANTED_TOKEN}" https://api.github.com`)],
   });
   await postOtlpJson(stack.endpoints.otlpHttp!, 'traces', {
     resourceSpans: [{ resource: { attributes: [str('service.name', 'codex-app-server')] }, scopeSpans: [{ scope: { name: 'codex-app-server' }, spans: [
@@ -61,6 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await lokiStandIn?.close();
+  await tempoStandIn?.close();
 });
 
 describe('native stack end to end', () => {
@@ -105,6 +110,14 @@ describe('native stack end to end', () => {
     expect(JSON.stringify(siem)).not.toContain(PLANTED_TOKEN);
     await lokiStandIn.waitFor(() => lokiStandIn.logs().find((l) => l.attributes.some((a) => a.value === 'call-secret')), 60_000);
     for (const body of lokiStandIn.rawBodies()) expect(body.includes(Buffer.from(PLANTED_TOKEN))).toBe(false);
+  });
+
+  it('spans reach the trace backend over OTLP/gRPC, with the planted token scrubbed from span attributes', async () => {
+    await tempoStandIn.waitFor(() => tempoStandIn.requests.some((r) => r.signal === 'traces' && r.outcome === 'accepted'), 60_000);
+    const bodies = Buffer.concat(tempoStandIn.rawBodies());
+    for (const id of ['call-eee19b7ec3c1b174', 'call-eee19b7ec3c1b175', 'call-eee19b7ec3c1b176']) expect(bodies.includes(Buffer.from(id)), id).toBe(true);
+    expect(bodies.includes(Buffer.from('exec_command'))).toBe(true);
+    expect(bodies.includes(Buffer.from(PLANTED_TOKEN))).toBe(false);
   });
 
   it('Prometheus has the translated tool-call counter with the value simulate sent', async () => {
