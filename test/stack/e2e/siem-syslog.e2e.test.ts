@@ -43,7 +43,7 @@ const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[.*?\])(?: (.*)
 it('sends one RFC 5424 frame per audit event, with the event in MSGID and its fields in MSG', async () => {
   const pki = makeTestPki(mkdtempSync(join(tmpdir(), 'syslog-pki-')));
   listener = createServer({ key: pki.server.key.pem, cert: pki.server.cert.pem }, (socket) => {
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     socket.on('data', (d: Buffer) => {
       const r = takeFrames(Buffer.concat([pending, d]));
       frames.push(...r.frames);
