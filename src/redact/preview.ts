@@ -1,4 +1,5 @@
 import type { RedactionCounter, Scrubber } from './scrubber.js';
+import { scrubStructured } from './structured.js';
 
 /** Contract §4: the tool output preview. */
 export const PREVIEW_MAX_BYTES = 2048;
@@ -41,7 +42,8 @@ export function outputPreview(text: string, options: PreviewOptions = {}): strin
  */
 export function scrubThenPreview(output: string, scrubber: Scrubber, counter?: RedactionCounter): string {
   const window = scrubWindow(output);
-  const scrubbed = scrubber.scrub(window, counter);
+  // Output is often JSON (MCP results, `gh api`, `kubectl -o json`): scrubbed structurally when it is.
+  const scrubbed = scrubStructured(window, scrubber, counter);
   return outputPreview(scrubbed, { alreadyCut: window !== output });
 }
 

@@ -1,5 +1,6 @@
 import { compileBuiltInPattern, type CompiledSecretPattern } from './compile.js';
 import { SECRET_PATTERNS, redactionMarker } from './patterns.js';
+import { isCodeOrReference } from './keep.js';
 import { HintScanner, primeRegex } from './prefilter.js';
 
 /** Accumulates redactions across the fields of one event. */
@@ -202,21 +203,28 @@ function applyOnLines(text: string, precheck: RegExp, steps: readonly Step[]): s
 
 function replacerFor(pattern: CompiledSecretPattern, tally: { count: number }): Replacer {
   const marker = redactionMarker(pattern.kind);
+  const keeps = pattern.spec?.keep === 'code-or-reference';
   switch (pattern.preserve) {
     case 'nothing':
-      return () => {
+      return (match) => {
+        if (keeps && isCodeOrReference(match)) return match;
         tally.count++;
         return marker;
       };
     case 'prefix':
-      return (_match, prefix) => {
+      return (match, prefix) => {
+        const kept = String(prefix ?? '');
+        if (keeps && isCodeOrReference(match.slice(kept.length))) return match;
         tally.count++;
-        return `${String(prefix ?? '')}${marker}`;
+        return `${kept}${marker}`;
       };
     case 'prefix-and-suffix':
-      return (_match, prefix, suffix) => {
+      return (match, prefix, suffix) => {
+        const kept = String(prefix ?? '');
+        const after = String(suffix ?? '');
+        if (keeps && isCodeOrReference(match.slice(kept.length, match.length - after.length))) return match;
         tally.count++;
-        return `${String(prefix ?? '')}${marker}${String(suffix ?? '')}`;
+        return `${kept}${marker}${after}`;
       };
   }
 }

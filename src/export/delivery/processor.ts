@@ -19,6 +19,7 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import { recordSizeHint } from '../record-size.js';
+import { settleRecords } from '../../redact/deferred.js';
 import { classifyFailure } from './outcome.js';
 import { RetryPolicy } from './retry.js';
 import type { ClaimedBatch, Spool } from './spool.js';
@@ -180,6 +181,8 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.taken += queue.length;
     for (let start = 0; start < queue.length; start += this.batchSize) {
       const records = queue.slice(start, start + this.batchSize);
+      // Scrubbing deferred by the emitter happens here, before the spool sees the records.
+      settleRecords(records);
       if (this.spool) this.spool.store(records);
       else this.stats.drop(records.length, 'export_failed', 'shutdown bound reached with no spool configured');
     }
@@ -248,6 +251,8 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
         if (live) {
           const records = queue.length <= this.batchSize ? queue : queue.splice(0, this.batchSize);
           if (records === queue) this.queue = [];
+          // Scrubbing deferred by the emitter happens here, before the spool, a file or the network sees them.
+          settleRecords(records);
           this.releaseBytes(records.length);
           this.taken += records.length;
           if (this.queue.length === 0) this.due = false;

@@ -1,0 +1,95 @@
+/**
+ * Scrubbing off the caller's path. The emitter does not scrub: it leaves the raw text of a record's
+ * string fields in one `PendingFields` value, and the export path settles it (`settleRecords`) when a
+ * batch leaves the in-memory queue, before the batch is written to the spool, a file or the network.
+ *
+ * Fail-closed by construction: a `PendingFields` is an empty `Uint8Array` (the only non-primitive
+ * attribute value the SDK keeps by reference) whose text sits in private fields. A record that reached
+ * a serializer unsettled would carry empty bytes and `""` in the other pending fields, never the raw
+ * text; and the raw text only ever lives in memory, so a crash before export leaves nothing on disk.
+ */
+import type { RedactionCounter } from './scrubber.js';
+
+/** Turns the raw text of one field into what is sent; adds its replacements to the counter. Never throws. */
+export type FieldScrub = (raw: string, counter: RedactionCounter) => string | undefined;
+
+/** Called once per record after settling, with the number of replacements made in it. */
+export type SettledListener = (redactions: number, attributes: Record<string, unknown>) => void;
+
+/** What a settled field holds when its scrub threw: never the input. */
+const FAILED = '[REDACTED:scrub_failed]';
+
+export class PendingFields extends Uint8Array {
+  readonly #keys: string[] = [];
+  readonly #raws: string[] = [];
+  readonly #scrubs: FieldScrub[] = [];
+  readonly #settled: SettledListener | undefined;
+
+  constructor(settled?: SettledListener) {
+    super(0);
+    this.#settled = settled;
+  }
+
+  /** The slot's value until the record is settled: the holder itself for its first field, `""` for the others. */
+  add(key: string, raw: string, scrub: FieldScrub): this | '' {
+    this.#keys.push(key);
+    this.#raws.push(raw);
+    this.#scrubs.push(scrub);
+    return this.#keys.length === 1 ? this : '';
+  }
+
+  get size(): number {
+    return this.#keys.length;
+  }
+
+  /** Raw characters held, for the queue's memory estimate. */
+  get rawLength(): number {
+    let n = 0;
+    for (const raw of this.#raws) n += raw.length;
+    return n;
+  }
+
+  /** Writes every field's scrubbed value into `attributes`, once, and tells the listener. */
+  settleInto(attributes: Record<string, unknown>): void {
+    const counter = { redactions: 0 };
+    for (let i = 0; i < this.#keys.length; i++) {
+      let value: string | undefined;
+      try {
+        value = this.#scrubs[i]!(this.#raws[i]!, counter);
+      } catch {
+        value = FAILED;
+        counter.redactions++;
+      }
+      const key = this.#keys[i]!;
+      if (value === undefined) delete attributes[key];
+      else attributes[key] = value;
+    }
+    this.#raws.length = 0;
+    try {
+      this.#settled?.(counter.redactions, attributes);
+    } catch {
+      // A listener (metrics) must not stop the batch.
+    }
+  }
+}
+
+interface RecordLike {
+  readonly attributes: Record<string, unknown>;
+}
+
+/**
+ * Settles every pending field of these records, in place. Idempotent: a settled record holds only
+ * strings, so a second call (another processor with the same records) finds nothing to do.
+ */
+export function settleRecords(records: readonly RecordLike[]): void {
+  for (const record of records) {
+    const attributes = record.attributes;
+    for (const key in attributes) {
+      const value = attributes[key];
+      if (value instanceof PendingFields) {
+        value.settleInto(attributes);
+        break;
+      }
+    }
+  }
+}
