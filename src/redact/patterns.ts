@@ -142,7 +142,12 @@ const BARE_VALUE_END = `${WS}"'\`&`;
  */
 const BARE_VALUE = `${valueNotStartingWithMarker(`${BARE_VALUE_END},;`, '$={\\\\')}(?:[^${BARE_VALUE_END}]*[^${BARE_VALUE_END},;])?`;
 /** A value after a command-line option or keyword: not a reference, not another option. */
-const OPTION_VALUE = `${valueNotStartingWithMarker(`${WS}"'\`;|&`, '$-<>(')}[^${WS}"'\`;|&]*`;
+const OPTION_VALUE = `${valueNotStartingWithMarker(`${WS}"'\`;|&`, '$-<>(\\\\')}[^${WS}"'\`;|&]*`;
+/**
+ * An option's argument as a shell or JSON shows it: single- or double-quoted (the quotes go with it,
+ * the closing one may be cut off), inside escaped quotes (`\\"…`), or bare.
+ */
+const OPTION_ARG = `(?:'${valueNotStartingWithMarker("'\\r\\n")}[^'\\r\\n]*'?|"${valueNotStartingWithMarker('"\\r\\n')}[^"\\r\\n]*"?|\\\\+"${valueNotStartingWithMarker('"\\\\\\r\\n')}[^"\\\\\\r\\n]*|${OPTION_VALUE})`;
 
 const PEM_LABEL = '-----(?:BEGIN|END)[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----';
 
@@ -169,13 +174,13 @@ const PREFIXED_TOKENS: readonly SecretPattern[] = [
   token('openrouter_api_key', '\\bsk-or-v1-[a-f0-9]{64}\\b', ['sk-or-'], 'sk-or-v1- + 64 hex'),
   token('langsmith_api_key', '\\blsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}\\b', ['lsv2_'], 'lsv2_pt_…'),
   token('pinecone_api_key', '\\bpcsk_[A-Za-z0-9_]{50,}', ['pcsk_'], 'pcsk_…'),
-  token('sendgrid_api_key', '\\bSG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}\\b', ['SG.'], 'SG.<22>.<43>'),
+  token('sendgrid_api_key', '\\bSG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}', ['SG.'], 'SG.<22>.<43>'),
   token('mailgun_api_key', '\\bkey-[0-9a-f]{32}\\b', ['key-'], 'key- + 32 hex'),
   token('mailchimp_api_key', '\\b[0-9a-f]{32}-us[0-9]{1,2}\\b', ['-us'], '<32 hex>-us21'),
   token('brevo_api_key', '\\bxkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}\\b', ['xkeysib-'], 'xkeysib-…'),
   token('twilio_api_key', '\\bSK[0-9a-f]{32}\\b', ['SK'], 'SK + 32 hex'),
-  token('telegram_bot_token', '\\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33}\\b', [':AA'], '123456789:AA…'),
-  token('discord_bot_token', '\\b[MN][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}\\b', ['.'], 'M….…….…'),
+  token('telegram_bot_token', '\\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33}', [':AA'], '123456789:AA…'),
+  token('discord_bot_token', '\\b[MN][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}', ['.'], 'M….…….…'),
   token('discord_webhook', 'https://(?:ptb\\.|canary\\.)?discord(?:app)?\\.com/api/webhooks/[0-9]+/[A-Za-z0-9_-]{20,}', ['discord'], 'https://discord.com/api/webhooks/<id>/<token>'),
   token('teams_webhook', 'https://[A-Za-z0-9-]+\\.webhook\\.office\\.com/webhookb2/[A-Za-z0-9@/_-]{20,}', ['webhook.office.com'], 'https://x.webhook.office.com/webhookb2/…'),
   token('shopify_token', '\\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\\b', ['shp'], 'shpat_ + 32 hex'),
@@ -197,9 +202,9 @@ const PREFIXED_TOKENS: readonly SecretPattern[] = [
   token('planetscale_token', '\\bpscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,64}', ['pscale_'], 'pscale_tkn_…'),
   token('grafana_token', '\\b(?:glsa_[A-Za-z0-9]{32}_[a-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2})', ['glsa_', 'glc_'], 'glsa_…, glc_…'),
   token('newrelic_key', '\\bNR(?:AK|II|AA)-[A-Z0-9]{27}\\b', ['NRAK-', 'NRII-', 'NRAA-'], 'NRAK- + 27 characters'),
-  token('sentry_token', '\\bsntr[ysu]_[A-Za-z0-9+/=_]{40,}', ['sntr'], 'sntrys_…'),
+  token('sentry_token', '\\bsntry[su]_[A-Za-z0-9+/=_]{40,}', ['sntry'], 'sntrys_…'),
   token('age_secret_key', 'AGE-SECRET-KEY-1[0-9A-Z]{58}', ['AGE-SECRET-KEY-1'], 'AGE-SECRET-KEY-1…'),
-  token('square_token', '\\b(?:sq0(?:atp|csp)-[A-Za-z0-9_-]{22,43}|EAAA[A-Za-z0-9_-]{60})\\b', ['sq0', 'EAAA'], 'sq0atp-…, EAAA…'),
+  token('square_token', '\\b(?:sq0(?:atp|csp)-[A-Za-z0-9_-]{22,43}|EAAA[A-Za-z0-9_-]{60})', ['sq0', 'EAAA'], 'sq0atp-…, EAAA…'),
   token('stripe_webhook_secret', '\\bwhsec_[A-Za-z0-9]{32,}', ['whsec_'], 'whsec_…'),
   token('mapbox_token', '\\bsk\\.eyJ[A-Za-z0-9_-]{20,}\\.[A-Za-z0-9_-]{20,}', ['sk.eyJ'], 'sk.eyJ….…'),
 ];
@@ -381,7 +386,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   {
     kind: 'netrc_password',
     // `.netrc`/`_netrc`: `machine host login user password value`, on one line or several.
-    source: `((?:machine[${WS}]+[^${WS}]+|default)(?:[${WS}]+(?:login|account|port|protocol)[${WS}]+[^${WS}]+)*[${WS}]+password[${WS}]+)${OPTION_VALUE}`,
+    source: `((?:machine[${WS}]+[^${WS}]+|default)(?:[${WS}]+(?:login|account|port|protocol)[${WS}]+[^${WS}]+)*[${WS}]+password[${WS}]+)${OPTION_ARG}`,
     flags: '',
     preserve: 'prefix',
     hints: ['password'],
@@ -390,7 +395,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   {
     kind: 'cli_password',
     // `--password value`, `--api-key value`, `--token value` (the `=` form is an assignment below).
-    source: `((?:^|[${WS}"'])--(?:[A-Za-z0-9]+-)*(?:password|passwd|pass|token|secret|api-?key|access-key|secret-key|client-secret)${BLANK}+)${OPTION_VALUE}`,
+    source: `((?:^|[${WS}"'])--(?:[A-Za-z0-9]+-)*(?:password|passwd|pass|token|secret|api-?key|access-key|secret-key|client-secret)${BLANK}+)${OPTION_ARG}`,
     flags: 'i',
     preserve: 'prefix',
     hints: ['--'],
@@ -400,7 +405,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     kind: 'cli_password',
     // Tools whose short option takes a password: sshpass -p, docker/podman/helm login -p, redis-cli -a,
     // openssl -pass pass:…, mysql -p<password> (attached: a space after -p makes mysql prompt instead).
-    source: `((?:sshpass(?:${BLANK}+-[A-Za-z]+)*?${BLANK}+-p${BLANK}*|(?:docker|podman|nerdctl|buildah|skopeo|oras|helm(?:${BLANK}+registry)?)${BLANK}+login${BLANK}[^\\n|;&]*?${BLANK}-p${BLANK}+|redis-cli${BLANK}[^\\n|;&]*?${BLANK}-a${BLANK}+|-pass(?:in|out)?${BLANK}+pass:|(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)${BLANK}[^\\n|;&]*?${BLANK}-p))${OPTION_VALUE}`,
+    source: `((?:sshpass(?:${BLANK}+-[A-Za-z]+)*?${BLANK}+-p${BLANK}*|(?:docker|podman|nerdctl|buildah|skopeo|oras|helm(?:${BLANK}+registry)?)${BLANK}+login(?:${BLANK}[^\\n|;&]*?)?${BLANK}-p${BLANK}+|redis-cli(?:${BLANK}[^\\n|;&]*?)?${BLANK}-a${BLANK}+|-pass(?:in|out)?${BLANK}+["']?pass:|(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)(?:${BLANK}[^\\n|;&]*?)?${BLANK}-p))${OPTION_ARG}`,
     flags: '',
     preserve: 'prefix',
     hints: ['sshpass', 'login', 'redis-cli', 'pass:', 'mysql', 'mariadb'],
@@ -409,7 +414,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   {
     kind: 'cli_password',
     // curl -u user:password, --user user:password, --proxy-user.
-    source: `(curl${BLANK}[^\\n|;&]*?${BLANK}(?:-u|-U|--user|--proxy-user)${BLANK}*["']?[^${WS}"':]+:)${valueNotStartingWithMarker(`${WS}"'`, '$')}[^${WS}"']*`,
+    source: `(curl(?:${BLANK}[^\\n|;&]*?)?${BLANK}(?:-u|-U|--user|--proxy-user)${BLANK}*["']?[^${WS}"':]+:["']?)${valueNotStartingWithMarker(`${WS}"'`, '$')}[^${WS}"']*`,
     flags: '',
     preserve: 'prefix',
     hints: ['curl'],
@@ -427,7 +432,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   {
     kind: 'xml_secret',
     // .NET appSettings: `<add key="ApiKey" value="…"/>`.
-    source: `(key=["'][A-Za-z0-9_.:-]*${SECRET_WORD}["']${BLANK}+value=["'])${valueNotStartingWithMarker(`"'`)}[^"']*`,
+    source: `(key=${QUOTE}[A-Za-z0-9_.:-]*${SECRET_WORD}${QUOTE}${BLANK}+value=${QUOTE})${valueNotStartingWithMarker(`"'\\\\`)}[^"'\\\\]*`,
     flags: 'i',
     preserve: 'prefix',
     hints: ['value='],

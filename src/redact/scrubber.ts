@@ -1,6 +1,6 @@
 import { compileBuiltInPattern, type CompiledSecretPattern } from './compile.js';
 import { SECRET_PATTERNS, redactionMarker } from './patterns.js';
-import { isCodeOrReference } from './keep.js';
+import { isBenignName, isCodeOrReference } from './keep.js';
 import { HintScanner, primeRegex } from './prefilter.js';
 
 /** Accumulates redactions across the fields of one event. */
@@ -214,7 +214,7 @@ function replacerFor(pattern: CompiledSecretPattern, tally: { count: number }): 
     case 'prefix':
       return (match, prefix) => {
         const kept = String(prefix ?? '');
-        if (keeps && isCodeOrReference(match.slice(kept.length))) return match;
+        if (keeps && (isCodeOrReference(match.slice(kept.length)) || isBenignName(kept))) return match;
         tally.count++;
         return `${kept}${marker}`;
       };

@@ -9,12 +9,15 @@
  * re-encoded: everything else, whitespace and escapes included, stays byte for byte as it came.
  * Text that is not valid JSON (a cut preview) gets the free-text rules, which also know escaped quotes.
  */
-import { isCodeOrReference } from './keep.js';
+import { isBenignName, isCodeOrReference } from './keep.js';
 import { REDACTION_MARKER_PREFIX, SECRET_NAME_REGEX, redactionMarker } from './patterns.js';
 import type { RedactionCounter, Scrubber } from './scrubber.js';
 
 /** A value that is one marker, blanks around it allowed (a key's trailing newline). */
 const MARKER_ONLY = /^[\t\n\r ]*\[REDACTED:[A-Za-z0-9_.-]+\][\t\n\r ]*$/;
+
+/** Keys whose name some free-text rule reads as context. */
+const CONTEXT_KEY = /auth|key|secret|token|pass|pwd|credential|sig/i;
 
 /** Deeper documents are scrubbed as text: the parser recurses, and no tool call nests this deep. */
 const MAX_DEPTH = 64;
@@ -128,7 +131,7 @@ class Walker {
 
   private stringValue(node: Node & { type: 'string' }, key: string | undefined): void {
     const value = this.decode(node);
-    if (key !== undefined && value !== '' && SECRET_NAME_REGEX.test(key) && !value.startsWith(REDACTION_MARKER_PREFIX) && !isCodeOrReference(value)) {
+    if (key !== undefined && value !== '' && SECRET_NAME_REGEX.test(key) && !isBenignName(`${key}=`) && !value.startsWith(REDACTION_MARKER_PREFIX) && !isCodeOrReference(value)) {
       // The key says it all: the whole value goes. A specific rule that covers all of it names the kind.
       const counter = { redactions: 0 };
       const specific = this.scrubber.scrub(value, counter);
@@ -136,6 +139,16 @@ class Walker {
       this.tally.redactions += whole ? counter.redactions : 1;
       this.replace(node, whole ? specific : redactionMarker('assignment'));
       return;
+    }
+    if (key !== undefined && CONTEXT_KEY.test(key)) {
+      // Rules that read the name in front of a value (`"auth": "<base64>"`, `SecretAccessKey`, `Authorization`)
+      // see the pair as `key: value`.
+      const pair = `${key}: `;
+      const scrubbed = this.scrubber.scrub(pair + value, this.tally);
+      if (scrubbed !== pair + value) {
+        this.replace(node, scrubbed.startsWith(pair) ? scrubbed.slice(pair.length) : redactionMarker('assignment'));
+        return;
+      }
     }
     // A string holding JSON (a tool that passes a payload as text) is scrubbed as JSON too.
     const scrubbed = looksLikeJson(value) ? scrubStructured(value, this.scrubber, this.tally) : this.scrubber.scrub(value, this.tally);

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileExtraPatterns, createScrubber, redactionMarker, SECRET_PATTERNS, type CompiledSecretPattern } from '../../../src/redact/index.js';
 import { HintScanner } from '../../../src/redact/prefilter.js';
-import { isCodeOrReference } from '../../../src/redact/keep.js';
+import { isBenignName, isCodeOrReference } from '../../../src/redact/keep.js';
 import { utf8PrefixLength, utf8PrefixLengthByUnits } from '../../../src/redact/preview.js';
 import { loadSecretCorpus } from '../../support/secret-corpus.js';
 
@@ -26,7 +26,7 @@ function referenceScrub(text: string, extras: readonly CompiledSecretPattern[] =
     result = result.replace(regex, (match: string, ...groups: unknown[]) => {
       const [prefix, suffix] = groups;
       const secret = match.slice(String(prefix ?? '').length, match.length - (preserve === 'prefix-and-suffix' ? String(suffix ?? '').length : 0));
-      if (keep && isCodeOrReference(secret)) return match;
+      if (keep && (isCodeOrReference(secret) || (preserve !== 'nothing' && isBenignName(String(prefix ?? ''))))) return match;
       count++;
       if (preserve === 'nothing') return marker;
       if (preserve === 'prefix') return `${String(prefix ?? '')}${marker}`;
