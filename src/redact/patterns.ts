@@ -131,18 +131,18 @@ const SINGLE_QUOTED_VALUE = `${valueNotStartingWithMarker("'\\r\\n")}[^'\\r\\n]*
  */
 const ESCAPED_QUOTED_VALUE = `${valueNotStartingWithMarker('"\\\\\\r\\n')}(?:[^"\\\\\\r\\n]|\\\\[^"\\\\u\\r\\n])*`;
 /**
- * Unquoted values end at blanks, quotes, `&` (query strings) and backticks. `,` and `;` belong to the value
+ * Unquoted values end at blanks (the no-break space too), quotes, `&` (query strings) and backticks. `,` and `;` belong to the value
  * (a password may hold them) except at its very end, where they end a statement or a list item. A value
  * never starts with a backslash: that is an escaped quote, for the pattern of JSON text.
  */
-const BARE_VALUE_END = `${WS}"'\`&`;
+const BARE_VALUE_END = `${WS}\\u00a0"'\`&`;
 /**
  * `$VAR`, `${VAR}`, `${{ secrets.X }}` are references, not secrets; `==` is a comparison; `{` opens a
  * structure whose own fields are scrubbed one by one.
  */
 const BARE_VALUE = `${valueNotStartingWithMarker(`${BARE_VALUE_END},;`, '$={\\\\')}(?:[^${BARE_VALUE_END}]*[^${BARE_VALUE_END},;])?`;
 /** A value after a command-line option or keyword: not a reference, not another option. */
-const OPTION_VALUE = `${valueNotStartingWithMarker(`${WS}"'\`;|&`, '$-<>(\\\\')}[^${WS}"'\`;|&]*`;
+const OPTION_VALUE = `${valueNotStartingWithMarker(`${WS}\\u00a0"'\`;|&`, '$-<>(\\\\')}[^${WS}\\u00a0"'\`;|&]*`;
 /**
  * An option's argument as a shell or JSON shows it: single- or double-quoted (the quotes go with it,
  * the closing one may be cut off), inside escaped quotes (`\\"…`), or bare.

@@ -72,6 +72,17 @@ describe('every channel', () => {
     }
   });
 
+  it('is idempotent: a scrubbed text passes every channel again unchanged', () => {
+    for (const secret of corpus.planted) {
+      for (const encoding of ENCODINGS) {
+        for (const channel of ['arguments_json', 'error'] as const) {
+          const once = scrubbers[channel](secret.texts[encoding]);
+          expect(scrubbers[channel](once), `${secret.kind}/${encoding}/${channel}`).toBe(once);
+        }
+      }
+    }
+  });
+
   it('arguments as JSON: unchanged where nothing matched, whitespace and escapes included', () => {
     const scrub = scrubbers.arguments_json;
     for (const text of ['{ "cmd" : [ "ls", "-la" ] ,\n  "workdir":"/tmp/\\u00e9t\\u00e9", "n": 1.50e3 }', '[]', '{"a":{"b":[true,false,null]}}']) {
