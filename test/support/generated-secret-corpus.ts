@@ -24,6 +24,8 @@ export interface PlantedSecret {
   needles: string[];
   /** The text per encoding. */
   texts: Record<Encoding, string>;
+  /** Recognisable by its shape alone (a prefixed token), without the text around it. */
+  shaped: boolean;
 }
 
 export interface BenignDocument {
@@ -442,6 +444,7 @@ export function generateSecretCorpus(seed = 0x5ec2e75): GeneratedCorpus {
         value,
         needles: spec.needles ? spec.needles(value) : [value],
         texts: { raw, shell, json, cut: previewCut(shell, value) },
+        shaped: TOKEN_KINDS.includes(spec),
       });
     }
   }

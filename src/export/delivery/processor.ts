@@ -181,9 +181,11 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.taken += queue.length;
     for (let start = 0; start < queue.length; start += this.batchSize) {
       const records = queue.slice(start, start + this.batchSize);
-      // Scrubbing deferred by the emitter happens here, before the spool sees the records.
-      settleRecords(records);
-      if (this.spool) this.spool.store(records);
+      if (this.spool) {
+        // Scrubbing deferred by the emitter happens here, before the spool sees the records.
+        settleRecords(records);
+        this.spool.store(records);
+      }
       else this.stats.drop(records.length, 'export_failed', 'shutdown bound reached with no spool configured');
     }
     this.settleFlushes(true);
