@@ -20,9 +20,8 @@ export type SettledListener = (redactions: number, attributes: Record<string, un
 const FAILED = '[REDACTED:scrub_failed]';
 
 export class PendingFields extends Uint8Array {
-  readonly #keys: string[] = [];
-  readonly #raws: string[] = [];
-  readonly #scrubs: FieldScrub[] = [];
+  /** Key, raw text and scrub of each field, one after the other: one array per record. */
+  readonly #fields: Array<string | FieldScrub> = [];
   readonly #settled: SettledListener | undefined;
 
   constructor(settled?: SettledListener) {
@@ -32,39 +31,32 @@ export class PendingFields extends Uint8Array {
 
   /** The slot's value until the record is settled: the holder itself for its first field, `""` for the others. */
   add(key: string, raw: string, scrub: FieldScrub): this | '' {
-    this.#keys.push(key);
-    this.#raws.push(raw);
-    this.#scrubs.push(scrub);
-    return this.#keys.length === 1 ? this : '';
+    const first = this.#fields.length === 0;
+    this.#fields.push(key, raw, scrub);
+    return first ? this : '';
   }
 
   get size(): number {
-    return this.#keys.length;
-  }
-
-  /** Raw characters held, for the queue's memory estimate. */
-  get rawLength(): number {
-    let n = 0;
-    for (const raw of this.#raws) n += raw.length;
-    return n;
+    return this.#fields.length / 3;
   }
 
   /** Writes every field's scrubbed value into `attributes`, once, and tells the listener. */
   settleInto(attributes: Record<string, unknown>): void {
+    const fields = this.#fields;
     const counter = { redactions: 0 };
-    for (let i = 0; i < this.#keys.length; i++) {
+    for (let i = 0; i < fields.length; i += 3) {
+      const key = fields[i] as string;
       let value: string | undefined;
       try {
-        value = this.#scrubs[i]!(this.#raws[i]!, counter);
+        value = (fields[i + 2] as FieldScrub)(fields[i + 1] as string, counter);
       } catch {
         value = FAILED;
         counter.redactions++;
       }
-      const key = this.#keys[i]!;
       if (value === undefined) delete attributes[key];
       else attributes[key] = value;
     }
-    this.#raws.length = 0;
+    fields.length = 0;
     try {
       this.#settled?.(counter.redactions, attributes);
     } catch {

@@ -123,11 +123,14 @@ export class HintScanner {
   private readonly always: Uint8Array;
   /** One exact and one case-folded group per chunk of up to 30 patterns (an integer bit mask each). */
   private readonly chunks: HintGroup[][] = [];
+  private readonly found: number[] = [];
+  private readonly scratch: Uint8Array;
 
   constructor(specs: ReadonlyArray<HintSpec | undefined>) {
     this.chunkOf = specs.map(() => -1);
     this.bits = specs.map(() => 0);
     this.always = new Uint8Array(specs.length);
+    this.scratch = new Uint8Array(specs.length);
     let next = 0;
     let exact = new HintGroup(false);
     let folded = new HintGroup(true);
@@ -154,13 +157,24 @@ export class HintScanner {
     close();
   }
 
-  /** One flag per pattern: 1 when it may match `text`. */
+  /**
+   * One flag per pattern: 1 when it may match `text`. The array is reused by the next call (the scrubber
+   * is synchronous and reads it before scanning again): scanning allocates nothing per call.
+   */
   scan(text: string): Uint8Array {
-    return this.flags(this.chunks.map((groups) => {
-      let found = 0;
-      for (const group of groups) found = group.scan(text, found);
-      return found;
-    }));
+    const found = this.found;
+    for (let c = 0; c < this.chunks.length; c++) {
+      let bits = 0;
+      for (const group of this.chunks[c]!) bits = group.scan(text, bits);
+      found[c] = bits;
+    }
+    const result = this.scratch;
+    result.set(this.always);
+    for (let i = 0; i < result.length; i++) {
+      const chunk = this.chunkOf[i]!;
+      if (chunk >= 0 && (found[chunk]! & this.bits[i]!) !== 0) result[i] = 1;
+    }
+    return result;
   }
 
   /**

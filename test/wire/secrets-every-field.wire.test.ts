@@ -51,7 +51,7 @@ describe.each(TRANSPORTS)('planted secrets in every field over %s', (_name, logs
         ? { conversationId: `conv-${i} ${token}`, model: `gpt-5 ${token}`, terminalType: `term ${token}`, slug: `slug ${token}` }
         : { conversationId: `conv-${i}`, model: 'gpt-5' });
       if (i % 10 === 0) {
-        session.conversationStarts({ providerName: token, approvalPolicy: text, sandboxPolicy: text, mcpServers: [text, url], reasoningEffort: token });
+        session.conversationStarts({ providerName: token, reasoningSummary: token, approvalPolicy: text, sandboxPolicy: text, mcpServers: [text, url], reasoningEffort: token });
         records++;
       }
       session.userPrompt(text);
