@@ -19,6 +19,11 @@ export interface Scrubber {
   scrub(text: string, counter?: RedactionCounter): string;
   /** Replacements made by the most recent `scrub` call. */
   readonly lastRedactionCount: number;
+  /**
+   * False when no built-in pattern can match anywhere in `text` (none of their hints occurs) and no
+   * extra pattern is configured: a cheap test for texts that are scrubbed piece by piece (JSON).
+   */
+  mayMatch(text: string): boolean;
 }
 
 export interface ScrubberOptions {
@@ -96,9 +101,19 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
     return result;
   }
 
+  const extras = options.extraPatterns?.length ?? 0;
+  function mayMatch(text: string): boolean {
+    if (!enabled || text.length < MIN_MATCH_LENGTH) return false;
+    if (extras > 0) return true;
+    const flags = plan.scanner.scan(text);
+    for (let i = 0; i < flags.length; i++) if (flags[i] === 1) return true;
+    return false;
+  }
+
   return {
     enabled,
     scrub,
+    mayMatch,
     get lastRedactionCount() {
       return lastRedactionCount;
     },

@@ -52,6 +52,9 @@ export function looksLikeJson(text: string): boolean {
 export function scrubStructured(text: string, scrubber: Scrubber, counter?: RedactionCounter): string {
   if (!scrubber.enabled) return text;
   if (!looksLikeJson(text)) return scrubber.scrub(text, counter);
+  // Without escapes every decoded string, key and argv element is a substring of the text, and every rule
+  // (the key and argv rules included) needs a hint that would then occur in the text itself.
+  if (!text.includes('\\') && !scrubber.mayMatch(text)) return text;
   let root: Node | undefined;
   try {
     root = new Parser(text).document();
