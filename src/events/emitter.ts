@@ -8,7 +8,6 @@ import { toNonNegativeInteger, toWireValue } from './values.js';
 import { PendingFields, type FieldScrub, type SettledListener } from '../redact/deferred.js';
 import { SCRUB_WINDOW, scrubWindow } from '../redact/preview.js';
 import type { ContentPolicy } from './context.js';
-import { setRecordSizeHint } from '../export/record-size.js';
 import type { Instruments } from '../metrics/instruments.js';
 import type { TagCache } from '../metrics/sanitize.js';
 
@@ -137,6 +136,10 @@ export interface EmitTarget {
   templates: TemplateCache;
   /** The telemetry's lifecycle: after shutdown began, a record is counted as dropped instead of built. */
   lifecycle: { readonly closed: boolean; dropLate(): void };
+  /** Where the size of the record being emitted is left for the log processors of the same pipeline. */
+  recordSize: { bytes: number };
+  /** The telemetry instance's own internal-error reporter (each kind once per instance). */
+  report: (what: string, error: unknown) => void;
 }
 
 /** Per session: each shape's record templates, by which attributes are present (see `recordTemplate`). */
@@ -186,7 +189,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
     bytes += typeof value === 'string' ? ATTRIBUTE_OVERHEAD_BYTES + 2 * value.length : ATTRIBUTE_OVERHEAD_BYTES;
   }
   attributes['event.timestamp'] = isoTimestamp(now);
-  setRecordSizeHint(bytes);
+  target.recordSize.bytes = bytes;
   target.logger.emit({
     eventName: shape.name,
     severityNumber: SeverityNumber.INFO,
@@ -195,7 +198,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
     observedTimestamp: now,
     attributes,
   });
-  setRecordSizeHint(0);
+  target.recordSize.bytes = 0;
   if (shape.counter) recordMetrics(target, shape, source);
 }
 

@@ -18,7 +18,7 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
-import { recordSizeHint } from '../record-size.js';
+import { RecordSizeHint } from '../record-size.js';
 import { settleRecords } from '../../redact/deferred.js';
 import { classifyFailure } from './outcome.js';
 import { RetryPolicy } from './retry.js';
@@ -43,6 +43,8 @@ export interface DeliveryProcessorOptions {
   replayOnStart?: boolean;
   /** Label for diagnostics. */
   label?: string;
+  /** The pipeline's record-size hint, set by the emitter around each emit. */
+  recordSize?: RecordSizeHint;
 }
 
 interface Batch {
@@ -58,6 +60,7 @@ interface Batch {
 }
 
 export class DeliveryLogProcessor implements LogRecordProcessor {
+  private readonly recordSize: RecordSizeHint;
   private queue: ReadableLogRecord[] = [];
   /** The estimated size of each queued record, in step with `queue`, and their sum. */
   private sizes: number[] = [];
@@ -107,6 +110,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.spool = options.spool;
     this.watchdogMs = options.exportTimeoutMillis + 1000;
     this.label = options.label ?? 'logs';
+    this.recordSize = options.recordSize ?? new RecordSizeHint();
     if (this.spool && options.replayOnStart !== false) {
       this.replayWanted = true;
       // Never during start-up itself, never keeping the process alive.
@@ -116,7 +120,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
 
   /** The hot path: no allocation beyond the array slot, no I/O, no throw. */
   onEmit(logRecord: SdkLogRecord): void {
-    const size = recordSizeHint();
+    const size = this.recordSize.read();
     // The pipeline counts records emitted after shutdown began (they never reach a processor).
     if (this.closed) return;
     const queue = this.queue;
