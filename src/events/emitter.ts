@@ -1,4 +1,5 @@
 import type { AnyValueMap, Logger } from '@opentelemetry/api-logs';
+import { nextRecordId, RECORD_ID_KEY } from './record-id.js';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { Attributes } from '@opentelemetry/api';
 import type { AggregatedCounter, AggregatedHistogram } from '../metrics/aggregator.js';
@@ -103,6 +104,8 @@ function recordTemplate(target: EmitTarget, shape: ResolvedShape, present: numbe
     });
     draft['event.timestamp'] = '';
     for (const [key, value] of target.commonAttributes) draft[key] = value;
+    // Our own attributes come after the common ones, so the records of real Codex compare as a prefix.
+    draft[RECORD_ID_KEY] = '';
     // Parsed JSON objects get fast properties, and so do their clones.
     template = JSON.parse(JSON.stringify(draft)) as AnyValueMap;
     byMask.set(present, template);
@@ -189,6 +192,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
     bytes += typeof value === 'string' ? ATTRIBUTE_OVERHEAD_BYTES + 2 * value.length : ATTRIBUTE_OVERHEAD_BYTES;
   }
   attributes['event.timestamp'] = isoTimestamp(now);
+  attributes[RECORD_ID_KEY] = nextRecordId();
   target.recordSize.bytes = bytes;
   target.logger.emit({
     eventName: shape.name,
