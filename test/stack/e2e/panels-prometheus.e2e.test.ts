@@ -19,10 +19,11 @@ import { ROOT } from '../support/binaries.js';
 import { resolveQuery, type GrafanaTime, type VariableValues } from '../support/grafana-vars.js';
 import { eventually, promQuery, simulate, startNativeStack, type NativeStack } from '../support/native-stack.js';
 import {
-  captureScenarios, logRecords, mergedBuckets, metricPoints, quantileBucket, readCapture, readOtlpDocs, replayCaptures, sumBy, type SentPoint,
+  bucketLayouts, logRecords, mergedBuckets, metricPoints, quantileBucket, readOtlpDocs, replayCaptures, sumBy, type SentPoint,
 } from '../support/otlp-json.js';
 
 const SEED = '29';
+const OUTAGE_ENV = 'e2e-outage';
 const SESSIONS = '4';
 const SCRAPE_MS = 15_000; // the provisioned Prometheus datasource's timeInterval
 const DASHBOARDS = ['codex-usage-reliability.json', 'codex-security-audit.json'].map((f) => JSON.parse(readFileSync(join(ROOT, 'dashboards', 'json', f), 'utf8')));
@@ -37,15 +38,20 @@ let sentLogRecords = 0;
 let phase2StartMs = 0;
 let evalAtS = 0;
 
+/**
+ * One send of the data set: simulate (the library) and every real Codex capture; the http-500-retry
+ * capture once more as if from an environment whose model API fails half the time ("outage"), for
+ * the error-ratio alert to have a group over its threshold.
+ */
 async function sendOnce(): Promise<{ points: SentPoint[]; logs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'codex-otel-panels-'));
   outDirs.push(dir);
   const summary = await simulate(stack.endpoints.otlpHttp!, ['-n', SESSIONS, '--seed', SEED, '--out', dir]);
-  await replayCaptures(stack.endpoints.otlpHttp!, ['logs', 'metrics', 'traces']);
-  const points = [...metricPoints(readOtlpDocs(join(dir, 'metrics.jsonl'))), ...captureScenarios().flatMap((s) => metricPoints(readCapture(s, 'metrics')))];
-  const captureLogs = captureScenarios().reduce((n, s) => n + logRecords(readCapture(s, 'logs')).length, 0);
+  const codex = await replayCaptures(stack.endpoints.otlpHttp!, ['logs', 'metrics', 'traces']);
+  const outage = await replayCaptures(stack.endpoints.otlpHttp!, ['logs', 'metrics'], ['http-500-retry'], { resource: { env: OUTAGE_ENV } });
+  const points = [...metricPoints(readOtlpDocs(join(dir, 'metrics.jsonl'))), ...metricPoints(codex.metrics), ...metricPoints(outage.metrics)];
   expect(logRecords(readOtlpDocs(join(dir, 'logs.jsonl'))).length).toBe(summary.events.total);
-  return { points, logs: summary.events.total + captureLogs };
+  return { points, logs: summary.events.total + logRecords(codex.logs).length + logRecords(outage.logs).length };
 }
 
 const total = (points: SentPoint[], name: string) => points.filter((p) => p.name === name).reduce((n, p) => n + p.value, 0);
@@ -159,24 +165,38 @@ interface PanelCheck {
 const rateBy = (metric: string, by: string[], extra: Where = () => true): PanelCheck => (rows, where, what) =>
   expectProportional(what, rows, sumBy(sent, metric, by, (p) => where(p) && extra(p)), 1 / RATE_WINDOW_S);
 
+/** failed / all per group; PromQL has no row where nothing failed (an empty numerator), so neither do we. */
 const ratioBy = (metric: string, by: string[], failed: Where): PanelCheck => (rows, where, what) => {
   const all = sumBy(sent, metric, by, where);
   const bad = sumBy(sent, metric, by, (p) => where(p) && failed(p));
-  expect(rows.map((r) => key(r.labels)).sort(), `${what}: rows`).toEqual([...all].filter(([, v]) => v > 0).map(([k]) => k).sort());
-  for (const r of rows) expect(r.value, `${what} ${key(r.labels)}`).toBeCloseTo((bad.get(key(r.labels)) ?? 0) / all.get(key(r.labels))!, 9);
+  expect(rows.map((r) => key(r.labels)).sort(), `${what}: rows`).toEqual([...bad].filter(([, v]) => v > 0).map(([k]) => k).sort());
+  for (const r of rows) expect(r.value, `${what} ${key(r.labels)}`).toBeCloseTo(bad.get(key(r.labels))! / all.get(key(r.labels))!, 9);
 };
 
+/**
+ * histogram_quantile of sum by (le): the value lies in the bucket of the q-quantile of what was sent.
+ * Where the points of one row come in two bucket layouts (the library's 15 bounds and Codex 0.169's
+ * 34, until the library follows contract §3), `sum by (le)` adds cumulative counts of different
+ * bounds and the quantile is not defined by the data: the row must exist, its value is not checked.
+ */
 const quantileBy = (metric: string, q: number, by?: string): PanelCheck => (rows, where, what) => {
-  const groups = by ? [...new Set(sent.filter((p) => p.name === metric && where(p)).map((p) => String(p.attributes[by])))] : [undefined];
+  const groups = by ? [...new Set(sent.filter((p) => p.name === metric && where(p)).map((p) => String(p.attributes[by])))] : sent.some((p) => p.name === metric && where(p)) ? [undefined] : [];
   expect(rows.map((r) => (by ? r.labels[by] : 'all')).sort(), `${what}: rows`).toEqual(groups.map((g) => g ?? 'all').sort());
   for (const g of groups) {
-    const h = mergedBuckets(sent, metric, (p) => where(p) && (g === undefined || String(p.attributes[by!]) === g))!;
-    const [lo, hi] = quantileBucket(h, q);
+    const inGroup: Where = (p) => where(p) && (g === undefined || String(p.attributes[by!]) === g);
     const row = rows.find((r) => (by ? r.labels[by] === g : true))!;
+    if (bucketLayouts(sent, metric, inGroup).length > 1) {
+      mixedLayouts.add(`${metric} (${what.split(':')[0]}${g ? `, ${by}=${g}` : ''})`);
+      continue;
+    }
+    const [lo, hi] = quantileBucket(mergedBuckets(sent, metric, inGroup)!, q);
     expect(row.value, `${what} ${g ?? ''}: in the bucket of the ${q} quantile of what was sent`).toBeGreaterThanOrEqual(lo);
     expect(row.value, `${what} ${g ?? ''}: in the bucket of the ${q} quantile of what was sent`).toBeLessThanOrEqual(hi);
+    exactQuantiles++;
   }
 };
+const mixedLayouts = new Set<string>();
+let exactQuantiles = 0;
 
 const failed: Where = (p) => p.attributes['success'] === 'false';
 
@@ -186,7 +206,8 @@ const CHECKS: Record<string, PanelCheck> = {
   'Model API error ratio|error ratio': (rows, where, what) => {
     const all = total(sent.filter(where), 'codex.api_request');
     const bad = total(sent.filter((p) => where(p) && failed(p)), 'codex.api_request');
-    if (all === 0) return expect(rows, what).toEqual([]);
+    // No failure: an empty numerator, so no row ("No data" rather than 0%).
+    if (bad === 0) return expect(rows, what).toEqual([]);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.value, what).toBeCloseTo(bad / all, 9);
   },
@@ -230,6 +251,11 @@ describe('PromQL panels on the real Prometheus, variables resolved as Grafana do
       }
     });
   }
+
+  it('the quantile panels were checked against the buckets sent (rows mixing two bucket layouts are listed)', () => {
+    expect(exactQuantiles).toBeGreaterThan(0);
+    if (mixedLayouts.size) console.info(`quantile rows not checked (library and Codex 0.169 bucket layouts mixed by sum by (le)):\n  ${[...mixedLayouts].join('\n  ')}`);
+  });
 
   it('the selection changes the answer: codex-tui alone has fewer API requests than All', async () => {
     const expr = USAGE.panels.find((p: any) => p.title === 'Model API requests per second, by status').targets[0].expr;

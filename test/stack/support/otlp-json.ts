@@ -137,7 +137,8 @@ let replayedUntilNs = 0n;
  * One shift per capture keeps its logs, metrics and spans aligned (durations and order kept; zero
  * timestamps, as on Codex's log records, stay zero; `event.timestamp` is left as Codex wrote it).
  */
-export async function replayCaptures(otlpHttp: string, signals: Signal[], scenarios = captureScenarios()): Promise<void> {
+export async function replayCaptures(otlpHttp: string, signals: Signal[], scenarios = captureScenarios(), options: { resource?: Record<string, string> } = {}): Promise<Record<Signal, any[]>> {
+  const sentDocs: Record<Signal, any[]> = { logs: [], metrics: [], traces: [] };
   for (const scenario of scenarios) {
     const docs = signals.flatMap((signal) => readCapture(scenario, signal).map((doc) => ({ signal, doc })));
     const spans = docs.map(({ doc }) => timeSpan(doc)).filter((x) => x.latest > 0n);
@@ -145,9 +146,31 @@ export async function replayCaptures(otlpHttp: string, signals: Signal[], scenar
     const latest = spans.reduce((m, x) => (x.latest > m ? x.latest : m), 0n);
     let delta = BigInt(Date.now()) * 1_000_000n - latest;
     if (earliest + delta <= replayedUntilNs) delta = replayedUntilNs + 1_000_000n - earliest;
-    for (const { signal, doc } of docs) await postOtlpJson(otlpHttp, signal, shiftedBy(doc, delta));
+    for (const { signal, doc } of docs) {
+      const moved = withResource(shiftedBy(doc, delta), options.resource ?? {});
+      await postOtlpJson(otlpHttp, signal, moved);
+      sentDocs[signal].push(moved);
+    }
     replayedUntilNs = latest + delta;
   }
+  return sentDocs;
+}
+
+/** Sets (or adds) string resource attributes on every resource of an OTLP/JSON document. */
+function withResource(doc: any, resource: Record<string, string>): any {
+  if (!Object.keys(resource).length) return doc;
+  for (const k of ['resourceLogs', 'resourceMetrics', 'resourceSpans']) {
+    for (const r of doc[k] ?? []) {
+      r.resource ??= { attributes: [] };
+      const list: any[] = (r.resource.attributes ??= []);
+      for (const [key, value] of Object.entries(resource)) {
+        const found = list.find((a) => a.key === key);
+        if (found) found.value = { stringValue: value };
+        else list.push({ key, value: { stringValue: value } });
+      }
+    }
+  }
+  return doc;
 }
 
 /** Prometheus label name of an OTel attribute key (the collector's translation: non [a-zA-Z0-9_] -> _). */
@@ -158,19 +181,24 @@ export function sumBy(points: SentPoint[], name: string, by: string[], where: (p
   const out = new Map<string, number>();
   for (const p of points) {
     if (p.name !== name || !where(p)) continue;
-    const key = JSON.stringify(Object.fromEntries(by.map((k) => [promLabel(k), String(p.attributes[k] ?? '')])));
+    const key = JSON.stringify(Object.fromEntries(by.map((k) => [promLabel(k), String(p.attributes[k] ?? '')]).sort(([a], [b]) => ((a ?? "") < (b ?? "") ? -1 : 1))));
     out.set(key, (out.get(key) ?? 0) + p.value);
   }
   return out;
 }
 
-/** Bucket counts of `name` summed over every point matching `where` (bounds must agree). */
+/** The distinct bucket layouts (explicit bounds) of the points of `name` matching `where`. */
+export function bucketLayouts(points: SentPoint[], name: string, where: (p: SentPoint) => boolean = () => true): string[] {
+  return [...new Set(points.filter((p) => p.name === name && p.kind === 'histogram' && where(p)).map((p) => JSON.stringify(p.bounds)))];
+}
+
+/** Bucket counts of `name` summed over every point matching `where` (one layout only). */
 export function mergedBuckets(points: SentPoint[], name: string, where: (p: SentPoint) => boolean = () => true): { bounds: number[]; counts: number[] } | undefined {
   let merged: { bounds: number[]; counts: number[] } | undefined;
   for (const p of points) {
     if (p.name !== name || p.kind !== 'histogram' || !where(p)) continue;
     if (!merged) merged = { bounds: p.bounds!, counts: p.bucketCounts!.map(() => 0) };
-    if (JSON.stringify(merged.bounds) !== JSON.stringify(p.bounds)) throw new Error(`${name}: points with different bounds`);
+    if (JSON.stringify(merged.bounds) !== JSON.stringify(p.bounds)) throw new Error(`${name}: points with different bucket layouts cannot be merged`);
     p.bucketCounts!.forEach((c, i) => (merged!.counts[i]! += c));
   }
   return merged;
