@@ -14,6 +14,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { scriptProgress } from '../progress.mjs';
 import { COLLECTOR_BUILDER_MODULE, PROMETHEUS_MODULE, prometheusGoVersion, stackVersions } from './versions.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -176,7 +177,9 @@ export async function buildStack(names = Object.keys(targets)) {
   const versions = stackVersions(ROOT);
   mkdirSync(CACHE_ROOT, { recursive: true });
   const results = [];
-  for (const name of names) {
+  const progress = await scriptProgress('stack:build', 'binaries');
+  for (const [i, name] of names.entries()) {
+    progress.update({ done: i, total: names.length, detail: name });
     const t = targets[name];
     if (!t) throw new Error(`unknown stack binary "${name}" (expected one of ${Object.keys(targets).join(', ')})`);
     const cacheDir = join(CACHE_ROOT, t.key(versions));
@@ -197,6 +200,8 @@ export async function buildStack(names = Object.keys(targets)) {
     log(`${name}: built in ${s.toFixed(0)} s -> ${t.binaries.map((b) => join('.stack/bin', b)).join(', ')}`);
     results.push({ name, cached: false, seconds: s });
   }
+  progress.update({ done: names.length, total: names.length, detail: 'done' });
+  progress.stop();
   log(`loki, tempo: not built. ${LOKI_TEMPO_NOTE}`);
   return results;
 }

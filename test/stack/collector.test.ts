@@ -219,7 +219,13 @@ describe('two-tier layout and SIEM examples', () => {
       const added = Object.keys(merged.exporters ?? {}).filter((id) => !(id in (base.exporters ?? {})));
       expect(added).toHaveLength(1);
       const siem = added[0]!;
-      expect(merged.service.pipelines['logs/audit']?.exporters).toEqual([...(base.service.pipelines['logs/audit']?.exporters ?? []), siem]);
+      // The new exporter is fed from logs/audit (directly, or through a connector into a
+      // pipeline of its own, for exporter-specific shaping), after the same processors.
+      const auditExporters = merged.service.pipelines['logs/audit']?.exporters ?? [];
+      expect(auditExporters.slice(0, -1)).toEqual(base.service.pipelines['logs/audit']?.exporters);
+      const toSiem = pathsToExporters(merged, 'logs').filter((p) => p.exporter === siem);
+      expect(toSiem).toHaveLength(1);
+      expect(toSiem[0]!.pipelines.slice(0, 2)).toEqual(['logs/in', 'logs/audit']);
       if (componentType(siem) === 'elasticsearch') {
         // Its own per-request `retry` (no retry_on_failure key exists for it).
         expect(merged.exporters?.[siem].retry).toMatchObject({ enabled: true });

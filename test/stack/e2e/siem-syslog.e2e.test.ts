@@ -1,0 +1,85 @@
+/**
+ * The syslog overlay (collector/siem/syslog-rfc5424-tls.yaml) run by the real collector against a
+ * TLS listener written here: RFC 5425 octet-counted RFC 5424 frames, one per audit event, whose
+ * MSG is the event's attributes as JSON.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:tls';
+import { afterAll, expect, it } from 'vitest';
+import { makeTestPki } from '../../support/certs.js';
+import { eventually, postOtlpJson, startNativeStack, type NativeStack } from '../support/native-stack.js';
+
+let stack: NativeStack | undefined;
+let listener: Server | undefined;
+const frames: string[] = [];
+
+afterAll(async () => {
+  await stack?.stop();
+  await new Promise<void>((r) => (listener ? listener.close(() => r()) : r()));
+});
+
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+
+/** RFC 5425: "<length> <frame>" repeated; returns complete frames, keeps the rest. */
+function takeFrames(buffer: Buffer): { frames: string[]; rest: Buffer } {
+  const out: string[] = [];
+  let rest = buffer;
+  for (;;) {
+    const space = rest.indexOf(0x20);
+    if (space < 0) break;
+    const len = Number(rest.subarray(0, space).toString('ascii'));
+    if (!Number.isInteger(len) || rest.length < space + 1 + len) break;
+    out.push(rest.subarray(space + 1, space + 1 + len).toString('utf8'));
+    rest = rest.subarray(space + 1 + len);
+  }
+  return { frames: out, rest };
+}
+
+// <PRI>VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID SP SD [SP MSG]
+const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[.*?\])(?: (.*))?\n?$/s;
+
+it('sends one RFC 5424 frame per audit event, with the event in MSGID and its fields in MSG', async () => {
+  const pki = makeTestPki(mkdtempSync(join(tmpdir(), 'syslog-pki-')));
+  listener = createServer({ key: pki.server.key.pem, cert: pki.server.cert.pem }, (socket) => {
+    let pending = Buffer.alloc(0);
+    socket.on('data', (d: Buffer) => {
+      const r = takeFrames(Buffer.concat([pending, d]));
+      frames.push(...r.frames);
+      pending = r.rest;
+    });
+  });
+  await new Promise<void>((r) => listener!.listen(0, '127.0.0.1', () => r()));
+  const port = (listener.address() as { port: number }).port;
+  stack = await startNativeStack({
+    collectorConfigs: ['collector/config.yaml', 'collector/secrets.yaml', 'collector/siem/syslog-rfc5424-tls.yaml'],
+    env: { collector: { CODEX_OTEL_SYSLOG_HOST: 'localhost', CODEX_OTEL_SYSLOG_PORT: String(port), CODEX_OTEL_SYSLOG_CA_FILE: pki.ca.cert.path } },
+  });
+  const observed = `${Date.now()}000000`;
+  const rec = (event: string, callId: string) => ({ timeUnixNano: '0', observedTimeUnixNano: observed, severityNumber: 9,
+    attributes: [str('event.name', event), str('call_id', callId), str('decision', 'denied'), str('conversation.id', 'conv-syslog')] });
+  await postOtlpJson(stack.endpoints.otlpHttp!, 'logs', { resourceLogs: [{
+    resource: { attributes: [str('service.name', 'codex_exec'), str('host.name', 'dev-box-1')] },
+    scopeLogs: [{ scope: { name: 'codex_otel.log_only' }, logRecords: [
+      rec('codex.tool_decision', 'sys-1'), rec('codex.network_proxy.policy_decision', 'sys-2'), rec('codex.api_request', 'not-audit'),
+    ] }],
+  }] });
+
+  await eventually(async () => frames.length >= 2, 'two syslog frames');
+  expect(frames).toHaveLength(2);
+  const parsed = frames.map((f) => {
+    const m = RFC5424.exec(f);
+    expect(m, f).not.toBeNull();
+    return { pri: m![1], time: m![2]!, host: m![3], app: m![4], msgid: m![6]!, msg: JSON.parse(m![8]!) };
+  });
+  for (const p of parsed) {
+    expect(p.app).toBe('codex');
+    expect(p.host).toBe('dev-box-1');
+    expect(Math.abs(Date.parse(p.time) - Number(observed.slice(0, -6)))).toBeLessThan(60_000);
+    expect(p.msgid.length).toBeLessThanOrEqual(32);
+    expect(p.msg).toMatchObject({ decision: 'denied', 'conversation.id': 'conv-syslog' });
+  }
+  expect(parsed.map((p) => p.msg.call_id).sort()).toEqual(['sys-1', 'sys-2']);
+  expect(parsed.map((p) => p.msgid).sort()).toEqual(['codex.network_proxy.policy_decis', 'codex.tool_decision']);
+});
