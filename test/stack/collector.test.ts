@@ -258,7 +258,7 @@ describe('collector config: traces, span-derived count, Loki limits, old decisio
     const config = main();
     const paths = pathsToExporters(config, 'traces');
     const tempo = paths.find((p) => p.exporter === 'otlp_grpc/tempo');
-    expect(tempo?.processors).toEqual(['memory_limiter', 'redaction/secrets']);
+    expect(tempo?.processors).toEqual(['memory_limiter', 'transform/span_aborted_last', 'redaction/secrets']);
     expect(persistentQueueProblems(config, 'otlp_grpc/tempo')).toEqual([]);
     expect(config.exporters?.['otlp_grpc/tempo'].endpoint).toBe('tempo:4317');
   });
