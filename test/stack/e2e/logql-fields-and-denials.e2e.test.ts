@@ -119,6 +119,20 @@ describe('what the LogQL panels and alerts select arrives at Loki (Loki itself c
     expect(queries.length).toBeGreaterThanOrEqual(15);
   });
 
+  it('every legend of a LogQL metric panel names a label its aggregation keeps', () => {
+    for (const f of ['codex-security-audit.json', 'codex-usage-reliability.json']) {
+      const d = JSON.parse(readFileSync(join(ROOT, 'dashboards', 'json', f), 'utf8'));
+      for (const p of d.panels) for (const t of p.targets ?? []) {
+        if (t.datasource?.uid !== 'codex-loki') continue;
+        const by = [...String(t.expr).matchAll(/\bby\s*\(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',').map((x) => x.trim()));
+        const aggregated = /^\s*(sum|count|quantile_over_time|avg|max|min|topk)\b/.test(t.expr);
+        for (const [, label] of String(t.legendFormat ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
+          if (aggregated) expect(by, `${f} "${p.title}": legend {{${label}}}`).toContain(label);
+        }
+      }
+    }
+  });
+
   for (const q of queries) {
     it(`${q.where}: every field it names exists on the records of its event at Loki, and the values it matches arrive`, () => {
       const events = [...q.expr.matchAll(/event_name="([^"]+)"/g)].map((m) => m[1]!);
@@ -130,7 +144,7 @@ describe('what the LogQL panels and alerts select arrives at Loki (Loki itself c
       // A field matched only with a variable at All (=~".*") may be absent: .* matches the empty value.
       const optional = missing.filter((f) => new RegExp(`\\b${f}=~"\\.\\*"`).test(q.expr) && !new RegExp(`(by \\(|keep )[^)|]*\\b${f}\\b`).test(q.expr));
       // Without our spanaudit connector in the collector, no record carries the span-derived marker.
-      const unwired = SPANAUDIT ? [] : missing.filter((f) => f === 'codex_otel_derived_from');
+      const unwired: string[] = SPANAUDIT ? [] : missing.filter((f) => f === 'codex_otel_derived_from');
       expect(missing.filter((f) => !optional.includes(f) && !unwired.includes(f)), `fields named by the query that no ${events.join('/')} record at Loki has`).toEqual([]);
       // Every literal equality the query matches on a field is a value that arrives.
       for (const m of q.expr.matchAll(/\b([a-z_]+)="([^"$]+)"/g)) {

@@ -248,6 +248,10 @@ describe('PromQL panels on the real Prometheus, variables resolved as Grafana do
         const { query, rows } = await runPanel(target.expr, sel.variables, dashboard.templating.list);
         expect(query).not.toContain('$');
         CHECKS[name]!(rows, sel.where, `${sel.name}: ${query}`);
+        // The legend names labels that the answer carries (else Grafana shows an empty legend).
+        for (const [, label] of String(target.legendFormat ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
+          for (const r of rows) expect(r.labels, `legend {{${label}}} of ${query}`).toHaveProperty(label!);
+        }
       }
     });
   }
