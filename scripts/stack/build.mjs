@@ -39,12 +39,12 @@ function run(cmd, args, opts = {}) {
     const logFile = opts.logFile;
     const child = spawn(c, a, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks = [];
-    const keep = (d) => {
+    const stdout = [];
+    child.stdout.on('data', (d) => {
       chunks.push(d);
-      if (opts.verbose) process.stdout.write(d);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+      stdout.push(d);
+    });
+    child.stderr.on('data', (d) => chunks.push(d));
     const started = Date.now();
     const beat = TTY ? setInterval(() => log(`  ${opts.label ?? cmd}: still running (${Math.round((Date.now() - started) / 1000)} s)`), 60_000) : undefined;
     child.on('error', reject);
@@ -52,7 +52,8 @@ function run(cmd, args, opts = {}) {
       if (beat) clearInterval(beat);
       const out = Buffer.concat(chunks).toString('utf8');
       if (logFile) writeFileSync(logFile, out);
-      if (code === 0) resolveRun(out);
+      // Resolves with stdout alone (e.g. `go mod download -json`); the log file has both streams.
+      if (code === 0) resolveRun(Buffer.concat(stdout).toString('utf8'));
       else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}${logFile ? ` (log: ${logFile})` : ''}\n${out.slice(-4000)}`));
     });
   });
@@ -88,7 +89,7 @@ function cached(cacheDir, names) {
 }
 
 function recordTiming(cacheDir, seconds) {
-  writeFileSync(join(cacheDir, 'build-time.json'), JSON.stringify({ coldBuildSeconds: seconds, builtAt: new Date().toISOString(), go: process.env.GOVERSION ?? null }, null, 2));
+  writeFileSync(join(cacheDir, 'build-time.json'), JSON.stringify({ coldBuildSeconds: seconds, builtAt: new Date().toISOString() }, null, 2));
 }
 
 async function goModDir(module, version, workDir) {

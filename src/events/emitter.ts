@@ -1,4 +1,5 @@
 import type { AnyValueMap, Logger } from '@opentelemetry/api-logs';
+import { nextRecordId, RECORD_ID_KEY } from './record-id.js';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { Attributes } from '@opentelemetry/api';
 import type { AggregatedCounter, AggregatedHistogram } from '../metrics/aggregator.js';
@@ -89,6 +90,8 @@ function recordTemplate(target: EmitTarget, shape: ResolvedShape, present: numbe
     if ((present & REDACTION_BIT) !== 0) draft[REDACTION_COUNT_KEY] = 0;
     draft['event.timestamp'] = '';
     for (const [key, value] of target.commonAttributes) draft[key] = value;
+    // Our own attributes come after the common ones, so the records of real Codex compare as a prefix.
+    draft[RECORD_ID_KEY] = '';
     // Parsed JSON objects get fast properties, and so do their clones.
     template = JSON.parse(JSON.stringify(draft)) as AnyValueMap;
     byMask.set(present, template);
@@ -165,6 +168,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
   }
   if (ctx.redactions > 0) attributes[REDACTION_COUNT_KEY] = ctx.redactions;
   attributes['event.timestamp'] = isoTimestamp(now);
+  attributes[RECORD_ID_KEY] = nextRecordId();
   target.recordSize.bytes = bytes;
   target.logger.emit({
     eventName: shape.name,
