@@ -113,7 +113,7 @@ describe('dashboards', () => {
   it('the security dashboard covers the audit questions', () => {
     const sec = dashboards.find((d) => d.json.uid === 'codex-security-audit')!.json;
     const all = JSON.stringify(sec.panels.map((p: any) => p.targets.map((t: any) => t.expr)));
-    for (const needle of ['event_name=\\"codex.tool_decision\\"', 'decision=~\\"denied|abort|denied_with_network_policy_deny\\"', 'count(sum by (call_id)', 'sum by (source)',
+    for (const needle of ['event_name=\\"codex.tool_decision\\"', 'decision=~\\"denied|denied_.+|abort|timed_out\\"', 'count(sum by (call_id)', 'sum by (source)',
       'sandbox_policy=\\"danger-full-access\\"', 'approval_policy=\\"never\\"', 'event_name=\\"codex.tool_result\\"',
       'mcp_server', 'event_name=\\"codex.sandbox_outcome\\"', 'unwrap prompt_length']) {
       expect(all, needle).toContain(needle);
