@@ -28,7 +28,12 @@ import { logRecords, readOtlpDocs, replayCaptures, spans, type Attrs } from '../
 import { resolveQuery } from '../support/grafana-vars.js';
 import { logqlFieldNames } from '../support/queries.js';
 
-const DENIALS = /^(denied|abort|denied_with_network_policy_deny)$/;
+/** The decisions the denial panel counts, as its own query matches them (LogQL regexes are anchored). */
+const DENIALS = (() => {
+  const d = JSON.parse(readFileSync(join(ROOT, 'dashboards', 'json', 'codex-security-audit.json'), 'utf8'));
+  const expr: string = d.panels.find((p: any) => /distinct call ids/.test(p.title)).targets[0].expr;
+  return new RegExp(`^(?:${/decision=~"([^"]+)"/.exec(expr)![1]})$`);
+})();
 const collectorConfig = parse(readFileSync(join(ROOT, 'collector', 'config.yaml'), 'utf8'));
 /** Whether the collector config runs our spanaudit connector (aborted tool spans -> audit records). */
 const SPANAUDIT = JSON.stringify(collectorConfig.service?.pipelines ?? {}).includes('"spanaudit');
