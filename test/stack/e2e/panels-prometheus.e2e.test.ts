@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver.js';
 import { ROOT } from '../support/binaries.js';
 import { resolveQuery, type GrafanaTime, type VariableValues } from '../support/grafana-vars.js';
-import { eventually, promQuery, simulate, startNativeStack, type NativeStack } from '../support/native-stack.js';
+import { eventually, postOtlpJson, promQuery, simulate, startNativeStack, type NativeStack } from '../support/native-stack.js';
 import {
   bucketLayouts, logRecords, mergedBuckets, metricPoints, quantileBucket, readOtlpDocs, replayCaptures, sumBy, type SentPoint,
 } from '../support/otlp-json.js';
@@ -328,6 +328,35 @@ describe('Prometheus alert rules evaluated on the real data', () => {
     // The queue rule divides two series that must both exist, or it could never fire.
     const ratio = await promQuery(stack.endpoints.prometheus!, 'max by (exporter) (otelcol_exporter_queue_size / otelcol_exporter_queue_capacity)');
     expect(ratio.map((x) => x.metric.exporter).sort()).toEqual(expect.arrayContaining(['otlp_http/loki_audit', 'otlp_http/loki_general']));
+  });
+
+  it('CodexCollectorLogExportFailures becomes active for the Loki exporter when Loki answers 400 (and the others stay quiet)', async () => {
+    if (!lokiStandIn) return; // a real Loki placed in .stack/bin/ cannot be told to refuse
+    lokiStandIn.setBehaviour((r) => (r.signal === 'logs' ? { status: 400, message: 'entry too far behind' } : undefined));
+    try {
+      const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+      const refusedBatch = async () => {
+        const now = `${Date.now()}000000`;
+        await postOtlpJson(stack.endpoints.otlpHttp!, 'logs', { resourceLogs: [{ resource: { attributes: [str('service.name', 'codex_exec')] }, scopeLogs: [{ scope: { name: 'codex_otel.log_only' }, logRecords: [
+          { timeUnixNano: now, observedTimeUnixNano: now, severityNumber: 9, attributes: [str('event.name', 'codex.api_request'), str('conversation.id', 'conv-refused')] },
+        ] }] }] });
+      };
+      // The collector creates otelcol_exporter_send_failed_log_records_total at the first failure,
+      // so rate() cannot see that one (no earlier sample): the rule sees failures from the second on.
+      await refusedBatch();
+      await eventually(async () => (await promQuery(stack.endpoints.prometheus!, 'otelcol_exporter_send_failed_log_records_total{exporter="otlp_http/loki_general"}'))[0]?.value === 1, 'the failure counter in Prometheus', 60_000);
+      await refusedBatch();
+      const rule = await eventually(async () => {
+        const x = (await rules()).find((y) => y.name === 'CodexCollectorLogExportFailures')!;
+        return x.alerts.length ? x : undefined;
+      }, 'CodexCollectorLogExportFailures active', 90_000);
+      expect(rule.alerts.map((a) => a.labels.exporter)).toEqual(['otlp_http/loki_general']);
+      expect(['pending', 'firing']).toContain(rule.alerts[0]!.state);
+      const r = await rules();
+      for (const name of ['CodexCollectorDown', 'CodexCollectorDroppingLogs', 'CodexCollectorQueueFilling']) expect(r.find((x) => x.name === name)!.alerts, name).toEqual([]);
+    } finally {
+      lokiStandIn.setBehaviour(undefined);
+    }
   });
 
   it('CodexCollectorDown becomes active when the collector is killed', async () => {
