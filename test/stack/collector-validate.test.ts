@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { makeTestPki } from '../support/certs.js';
 import { validateCollector } from './support/binaries.js';
 import { listFiles } from './support/files.js';
@@ -13,6 +13,7 @@ const SIEM = listFiles('collector/siem', ['.yaml']);
 // Values for the variables that a deployment must set (no default in the configs), and for the
 // files that must exist when the collector builds its pipelines (queue folder, syslog CA).
 const WORK = mkdtempSync(join(tmpdir(), 'otelcol-validate-'));
+afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 const ENV = {
   CODEX_OTEL_QUEUE_DIR: WORK, CODEX_OTEL_SYSLOG_CA_FILE: makeTestPki(join(WORK, 'pki')).ca.cert.path,
   CODEX_OTEL_GATEWAY_DNS: 'gateway.invalid', LOKI_OTLP_ENDPOINT: 'https://loki.invalid/otlp',

@@ -4,7 +4,7 @@
  * 0.149.0 it ignored routing_key for logs and scattered them). The gateways here are two of the
  * project's OTLP/gRPC receivers over TLS, so each record's destination can be read back.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -19,6 +19,10 @@ const EVENTS_PER_CONVERSATION = 4;
 let agent: NativeStack | undefined;
 const gateways: OtlpReceiver[] = [];
 
+const tempDirs: string[] = [];
+const track = (d: string): string => (tempDirs.push(d), d);
+afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+
 afterAll(async () => {
   await agent?.stop();
   for (const g of gateways) await g.close();
@@ -27,7 +31,7 @@ afterAll(async () => {
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 
 it('routes every event of a conversation to one gateway', async () => {
-  const pki = makeTestPki(mkdtempSync(join(tmpdir(), 'agent-pki-')));
+  const pki = makeTestPki(track(mkdtempSync(join(tmpdir(), 'agent-pki-'))));
   for (let i = 0; i < 2; i++) gateways.push(await startOtlpReceiver({ tls: { key: pki.server.key.pem, cert: pki.server.cert.pem } }));
   const hostPort = (g: OtlpReceiver) => new URL(g.grpcUrl).host;
   agent = await startNativeStack({

@@ -3,7 +3,7 @@
  * HEC-compatible endpoint written here (HTTPS with the test CA): the token, source, sourcetype,
  * index and every audit event's fields arrive; nothing else does.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,10 @@ let hec: Server | undefined;
 const received: Array<{ authorization: string | undefined; events: any[] }> = [];
 const problems: string[] = [];
 
+const tempDirs: string[] = [];
+const track = (d: string): string => (tempDirs.push(d), d);
+afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+
 afterAll(async () => {
   await stack?.stop();
   await new Promise<void>((r) => (hec ? hec.close(() => r()) : r()));
@@ -26,7 +30,7 @@ afterAll(async () => {
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 
 it('delivers every audit event to Splunk HEC with the token, sourcetype and index', async () => {
-  const pki = makeTestPki(mkdtempSync(join(tmpdir(), 'hec-pki-')));
+  const pki = makeTestPki(track(mkdtempSync(join(tmpdir(), 'hec-pki-'))));
   hec = createServer({ key: pki.server.key.pem, cert: pki.server.cert.pem }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

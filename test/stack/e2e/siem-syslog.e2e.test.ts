@@ -17,6 +17,10 @@ let stack: NativeStack | undefined;
 let listener: Server | undefined;
 const frames: string[] = [];
 
+const tempDirs: string[] = [];
+const track = (d: string): string => (tempDirs.push(d), d);
+afterAll(() => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+
 afterAll(async () => {
   await stack?.stop();
   await new Promise<void>((r) => (listener ? listener.close(() => r()) : r()));
@@ -43,7 +47,7 @@ function takeFrames(buffer: Buffer): { frames: string[]; rest: Buffer } {
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|\[.*?\])(?: (.*))?\n?$/s;
 
 it('sends one RFC 5424 frame per audit event, with the event in MSGID and its fields in MSG', async () => {
-  const pki = makeTestPki(mkdtempSync(join(tmpdir(), 'syslog-pki-')));
+  const pki = makeTestPki(track(mkdtempSync(join(tmpdir(), 'syslog-pki-'))));
   listener = createServer({ key: pki.server.key.pem, cert: pki.server.cert.pem }, (socket) => {
     let pending: Buffer = Buffer.alloc(0);
     socket.on('data', (d: Buffer) => {
