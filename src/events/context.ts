@@ -1,8 +1,10 @@
+import type { FieldScrub } from '../redact/deferred.js';
+import { PROMPT_REDACTED } from '../redact/prompt.js';
 import type { AuthEnvInfo } from './inputs.js';
 
 /** Content handling for one telemetry instance (contract §4): scrubbing, previews, prompt redaction. */
 export interface ContentPolicy {
-  /** The text with secrets replaced by `[REDACTED:<kind>]`; adds what it replaced to `counter`. */
+  /** The text with secrets replaced by `[REDACTED:<kind>]`, now; adds what it replaced to `counter`. */
   scrub(text: string, counter: RedactionCounter): string;
   /** Tool output: scrubbed first, then cut to the preview (so a secret cut in half cannot leak). */
   preview(text: string, counter: RedactionCounter): string;
@@ -10,6 +12,13 @@ export interface ContentPolicy {
   prompt(text: string, counter: RedactionCounter): string;
   /** Unicode code points of the prompt. */
   promptLength(text: string): number;
+  /** `log_user_prompt`: whether prompt text is sent at all. */
+  readonly logUserPrompt: boolean;
+  /**
+   * How the string attribute `key` is scrubbed when its record is settled on the export path (see
+   * `src/redact/deferred.ts`, `FIELD_POLICY`); undefined when the key is a closed vocabulary.
+   */
+  fieldScrub(key: string): FieldScrub | undefined;
 }
 
 export interface RedactionCounter {
@@ -29,16 +38,23 @@ export class EmitContext implements RedactionCounter {
 
   constructor(readonly authEnv: ResolvedAuthEnv, private readonly content: ContentPolicy) {}
 
+  /**
+   * Marks free text. The emitter scrubs every string attribute (by its key's entry in `FIELD_POLICY`) on
+   * the export path, off the caller's: this returns the raw text for it.
+   */
   scrub(value: unknown): string | undefined {
-    return typeof value === 'string' ? this.content.scrub(value, this) : undefined;
+    return typeof value === 'string' ? value : undefined;
   }
 
+  /** Tool output: the raw text; the `output` key's field policy scrubs, then cuts it to the preview. */
   preview(value: unknown): string | undefined {
-    return typeof value === 'string' ? this.content.preview(value, this) : undefined;
+    return typeof value === 'string' ? value : undefined;
   }
 
+  /** `[REDACTED]` unless prompts are logged; then the raw text, which the emitter has scrubbed. */
   prompt(value: unknown): string {
-    return this.content.prompt(typeof value === 'string' ? value : '', this);
+    if (!this.content.logUserPrompt) return PROMPT_REDACTED;
+    return typeof value === 'string' ? value : '';
   }
 
   promptLength(value: unknown): number {

@@ -1,4 +1,5 @@
 import type { RedactionCounter, Scrubber } from './scrubber.js';
+import { scrubStructured } from './structured.js';
 
 /** Contract §4: the tool output preview. */
 export const PREVIEW_MAX_BYTES = 2048;
@@ -28,6 +29,12 @@ export function outputPreview(text: string, options: PreviewOptions = {}): strin
   const byteCut = utf8PrefixLength(text, PREVIEW_MAX_BYTES);
   const cutByBytes = byteCut < text.length;
   const head = cutByBytes ? text.slice(0, byteCut) : text;
+  // Common case, without building the line list: no `\r`, and no more lines than the cap.
+  if (!head.includes('\r') && !hasMoreLines(head, PREVIEW_MAX_LINES)) {
+    if (!cutByBytes && options.alreadyCut !== true) return text;
+    const kept = head.endsWith('\n') ? head.slice(0, -1) : head;
+    return `${kept}\n${PREVIEW_TRUNCATION_NOTICE}`;
+  }
   const lines = splitLines(head, PREVIEW_MAX_LINES + 1);
   const cutByLines = lines.length > PREVIEW_MAX_LINES;
   if (!cutByBytes && !cutByLines && options.alreadyCut !== true) return text;
@@ -41,7 +48,8 @@ export function outputPreview(text: string, options: PreviewOptions = {}): strin
  */
 export function scrubThenPreview(output: string, scrubber: Scrubber, counter?: RedactionCounter): string {
   const window = scrubWindow(output);
-  const scrubbed = scrubber.scrub(window, counter);
+  // Output is often JSON (MCP results, `gh api`, `kubectl -o json`): scrubbed structurally when it is.
+  const scrubbed = scrubStructured(window, scrubber, counter);
   return outputPreview(scrubbed, { alreadyCut: window !== output });
 }
 
@@ -98,6 +106,19 @@ export function utf8PrefixLengthByUnits(text: string, maxBytes: number): number 
     i += width;
   }
   return i;
+}
+
+/** True when `text` has more than `limit` lines as `splitLines` counts them (a final `\n` ends the last line). */
+function hasMoreLines(text: string, limit: number): boolean {
+  let lines = 0;
+  let start = 0;
+  while (start < text.length) {
+    if (++lines > limit) return true;
+    const newline = text.indexOf('\n', start);
+    if (newline === -1) break;
+    start = newline + 1;
+  }
+  return false;
 }
 
 /** At most `limit` lines of `text`, split as Rust's `str::lines` does. */
