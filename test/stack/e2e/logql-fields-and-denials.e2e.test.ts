@@ -24,7 +24,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receive
 import type { ReceivedLogRecord } from '../../support/otlp-model.js';
 import { ROOT } from '../support/binaries.js';
 import { eventually, postOtlpJson, promQuery, readSiemFile, simulate, startNativeStack, type NativeStack } from '../support/native-stack.js';
-import { logRecords, readOtlpDocs, replayCaptures, spans, type Attrs } from '../support/otlp-json.js';
+import { currentDecision, logRecords, readOtlpDocs, replayCaptures, spans, type Attrs } from '../support/otlp-json.js';
 import { resolveQuery } from '../support/grafana-vars.js';
 import { logqlFieldNames } from '../support/queries.js';
 
@@ -66,7 +66,7 @@ beforeAll(async () => {
   const codex = await replayCaptures(stack.endpoints.otlpHttp!, ['logs', 'metrics', 'traces']);
   for (const s of spans(codex.traces)) if (s.name === 'exec_command' && s.attributes['aborted'] === true) abortedSpans.set(String(s.attributes['call_id']), 'codex-tui');
   // The library's denials as decision record + aborted tool span of the same call id.
-  const libraryDenials = library.filter((r) => r.attributes['event.name'] === 'codex.tool_decision' && DENIALS.test(String(r.attributes['decision'])));
+  const libraryDenials = library.filter((r) => r.attributes['event.name'] === 'codex.tool_decision' && DENIALS.test(currentDecision(r.attributes['decision'])));
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
   const now = Date.now();
   await postOtlpJson(stack.endpoints.otlpHttp!, 'traces', { resourceSpans: [{
@@ -204,7 +204,7 @@ describe('denials are counted once per call id', () => {
       const r = atLoki().filter((x) => x['event_name'] === 'codex.tool_decision' && DENIALS.test(x['decision'] ?? ''));
       return r.filter((x) => x['codex_otel_derived_from'] === 'span').length >= abortedSpans.size ? r : undefined;
     }, 'derived records at Loki', 90_000);
-    const sentDenials = new Set([...sentLogs.filter((a) => a['event.name'] === 'codex.tool_decision' && DENIALS.test(String(a['decision']))).map((a) => String(a['call_id'])), ...abortedSpans.keys()]);
+    const sentDenials = new Set([...sentLogs.filter((a) => a['event.name'] === 'codex.tool_decision' && DENIALS.test(currentDecision(a['decision']))).map((a) => String(a['call_id'])), ...abortedSpans.keys()]);
     expect(new Set(denialsAtLoki.map((x) => x['call_id'])).size).toBe(sentDenials.size);
     expect(denialsAtLoki.length, 'library denials arrive twice (decision + derived), counted once by call id').toBeGreaterThan(sentDenials.size);
   });

@@ -11,16 +11,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPki } from '../../support/certs.js';
 import { eventually, postOtlpJson, readSiemFile, simulate, startNativeStack, type NativeStack } from '../support/native-stack.js';
-import { logRecords, readOtlpDocs, replayCaptures, type Attrs } from '../support/otlp-json.js';
+import { logRecords, OLD_DECISIONS, readOtlpDocs, replayCaptures, type Attrs } from '../support/otlp-json.js';
 import { HAVE_GTLS, RSYSLOGD, startRsyslog, type Rsyslog, type RsyslogMessage } from '../support/rsyslog.js';
 
 const AUDIT = new Set(['codex.tool_decision', 'codex.tool_result', 'codex.sandbox_outcome', 'codex.conversation_starts', 'codex.user_prompt', 'codex.network_proxy.policy_decision']);
 const BIG_ARGUMENTS = JSON.stringify({ cmd: ['bash', '-lc', 'cat big.txt'], padding: 'x'.repeat(100 * 1024) });
 const mustRun = Boolean(process.env.CI);
-const OLD_DECISIONS: Record<string, string> = {
-  approvedforsession: 'approved_for_session', approvedexecpolicyamendment: 'approved_with_amendment',
-  networkpolicyamendment: 'approved_with_network_policy_allow', timedout: 'timed_out',
-};
+
 
 let dir: string;
 let rsyslog: Rsyslog | undefined;
@@ -109,6 +106,13 @@ describe.skipIf(!(RSYSLOGD && HAVE_GTLS) && !mustRun)('syslog overlay into a rea
     const tuiDecisions = received.filter((r) => r.attributes['originator'] === 'codex-tui' && r.attributes['event.name'] === 'codex.tool_decision' && !derived(r.attributes));
     expect(tuiDecisions.map((r) => `${r.attributes['call_id']}=${r.attributes['decision']}/${r.attributes['source']}`).sort())
       .toEqual(['call_tui_approve=approved/User', 'call_tui_remember=approved_with_amendment/User', 'call_tui_sandbox=approved/Config']);
+  });
+
+  it('the real Codex TUI denial (an aborted span, no log event) reaches rsyslog once, as a span-derived abort decision', () => {
+    const tui = received.filter((r) => r.attributes['call_id'] === 'call_tui_deny');
+    expect(tui).toHaveLength(1);
+    expect(tui[0]!.attributes).toMatchObject({ 'event.name': 'codex.tool_decision', decision: 'abort', source: 'User', tool_name: 'exec_command', 'codex_otel.derived_from': 'span' });
+    expect(tui[0]!.frame.msgid).toBe('codex.tool_decision');
   });
 
   it('a record with 100 KB of tool arguments reaches rsyslog whole, and the SIEM file too', () => {

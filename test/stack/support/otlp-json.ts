@@ -222,3 +222,10 @@ export function quantileBucket(h: { bounds: number[]; counts: number[] }, q: num
   }
   throw new Error('empty histogram');
 }
+
+/** Decisions as the collector forwards them: spellings of Codex before mid-2026 rewritten (contract §8). */
+export const OLD_DECISIONS: Record<string, string> = {
+  approvedforsession: 'approved_for_session', approvedexecpolicyamendment: 'approved_with_amendment',
+  networkpolicyamendment: 'approved_with_network_policy_allow', timedout: 'timed_out',
+};
+export const currentDecision = (d: unknown): string => OLD_DECISIONS[String(d)] ?? String(d);
