@@ -13,7 +13,8 @@ export interface SseEventReader<E> {
 
 /**
  * Wraps a stream of server-sent events: yields every event unchanged and records a `codex.sse_event` per
- * chunk with the time waited for it, the completion with its usage, and a failure if the stream throws.
+ * chunk with the time waited for it, then for the completion a second record with its usage, and a
+ * failure if the stream throws.
  */
 export async function* instrumentSseStream<E>(session: Session, stream: AsyncIterable<E>, reader: SseEventReader<E>): AsyncGenerator<E> {
   const iterator = stream[Symbol.asyncIterator]();
@@ -39,7 +40,9 @@ export async function* instrumentSseStream<E>(session: Session, stream: AsyncIte
       const usage = safe(() => reader.usage?.(event));
       const failure = safe(() => reader.error?.(event));
       if (usage) {
+        // Codex logs the `response.completed` chunk like any other, then its usage record.
         completed = true;
+        session.sseEvent({ kind: safe(() => reader.kind(event)) ?? 'response.completed', durationMs });
         session.sseEventCompleted(usage);
       } else if (failure !== undefined) {
         const kind = safe(() => reader.kind(event));

@@ -5,7 +5,7 @@ import { parseExporter } from './exporter.js';
 import { EXTENSION_TABLE, parseExtensions } from './extensions.js';
 import { ProblemList } from './problems.js';
 import type { ConfigResult } from './types.js';
-import { isTable, readBoolean, readString, warnUnknownKeys } from './values.js';
+import { isTable, readBoolean, readPositiveInteger, readString, readStringTable, readTable, warnUnknownKeys } from './values.js';
 
 export interface ParseOptions {
   /** The file the text came from: names syntax errors and anchors relative paths. */
@@ -15,7 +15,11 @@ export interface ParseOptions {
   baseDir?: string;
 }
 
-const OTEL_KEYS = ['environment', 'log_user_prompt', 'exporter', 'trace_exporter', 'metrics_exporter', EXTENSION_TABLE] as const;
+const OTEL_KEYS = [
+  'environment', 'log_user_prompt', 'exporter', 'trace_exporter', 'metrics_exporter',
+  'span_attributes', 'tracestate', 'tool_result', EXTENSION_TABLE,
+] as const;
+const TOOL_RESULT_KEYS = ['max_bytes'] as const;
 
 /** Turns the text of a config.toml into a validated config, collecting every problem. Never throws. */
 export function parseConfigText(text: string, options: ParseOptions = {}): ConfigResult {
@@ -54,6 +58,13 @@ export function parseConfigText(text: string, options: ParseOptions = {}): Confi
   config.traceExporter = parseExporter(otel['trace_exporter'], 'otel.trace_exporter', 'traces', ctx);
   config.metricsExporter = parseExporter(otel['metrics_exporter'], 'otel.metrics_exporter', 'metrics', ctx);
   config.extensions = parseExtensions(otel[EXTENSION_TABLE], `otel.${EXTENSION_TABLE}`, ctx);
+  config.spanAttributes = readStringTable(otel, 'span_attributes', 'otel', problems) ?? config.spanAttributes;
+  config.tracestate = readStringTable(otel, 'tracestate', 'otel', problems) ?? config.tracestate;
+  const toolResult = readTable(otel, 'tool_result', 'otel', problems);
+  if (toolResult) {
+    warnUnknownKeys(toolResult, TOOL_RESULT_KEYS, 'otel.tool_result', problems, 'ignored (Codex ignores it too)');
+    config.toolResultMaxBytes = readPositiveInteger(toolResult, 'max_bytes', 'otel.tool_result', problems, 0) ?? config.toolResultMaxBytes;
+  }
 
   if (problems.errors.length) return { errors: problems.errors, warnings: problems.warnings };
   return { config, errors: [], warnings: problems.warnings };

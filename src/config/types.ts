@@ -79,6 +79,12 @@ export interface OtelConfig {
   exporter: ExporterConfig;
   traceExporter: ExporterConfig;
   metricsExporter: ExporterConfig;
+  /** `[otel] span_attributes`: extra attributes for every span (Codex's key). */
+  spanAttributes: Record<string, string>;
+  /** `[otel] tracestate`: W3C tracestate entries for outgoing trace context (Codex's key). */
+  tracestate: Record<string, string>;
+  /** `[otel.tool_result] max_bytes`: size of the `codex.tool_result` output preview in bytes. */
+  toolResultMaxBytes: number;
   extensions: CodexOtelExtensions;
 }
 

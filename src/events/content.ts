@@ -1,10 +1,11 @@
 import type { OtelConfig } from '../config/types.js';
-import { compileExtraPatterns, createScrubber, promptLength, redactPrompt, scrubThenPreview, scrubWindow } from '../redact/index.js';
+import { compileExtraPatterns, createScrubber, promptLength, redactPrompt, scrubThenCutPreview, scrubWindow } from '../redact/index.js';
 import type { ContentPolicy } from './context.js';
 
 /**
- * Contract §4 for one telemetry instance: secrets scrubbed from every free-text field (arguments,
- * output, errors, logged prompts), the tool output cut to its preview after scrubbing, prompts
+ * Contract §5 for one telemetry instance: secrets scrubbed from every free-text field (arguments,
+ * output, errors, logged prompts), the tool output cut to its `[otel.tool_result] max_bytes` preview
+ * after scrubbing, prompts
  * `[REDACTED]` unless `log_user_prompt = true`.
  */
 export function createContentPolicy(config: OtelConfig): ContentPolicy {
@@ -19,7 +20,7 @@ export function createContentPolicy(config: OtelConfig): ContentPolicy {
   // cut) is scrubbed, so a caller passing megabytes does not pay for scrubbing what is never sent.
   return {
     scrub: (text, counter) => scrubber.scrub(scrubWindow(text), counter),
-    preview: (text, counter) => scrubThenPreview(text, scrubber, counter),
+    preview: (text, counter) => scrubThenCutPreview(text, scrubber, counter, config.toolResultMaxBytes),
     prompt: (text, counter) => redactPrompt(scrubWindow(text), logUserPrompt, scrubber, counter),
     promptLength,
   };

@@ -5,7 +5,7 @@ export interface ContentPolicy {
   /** The text with secrets replaced by `[REDACTED:<kind>]`; adds what it replaced to `counter`. */
   scrub(text: string, counter: RedactionCounter): string;
   /** Tool output: scrubbed first, then cut to the preview (so a secret cut in half cannot leak). */
-  preview(text: string, counter: RedactionCounter): string;
+  preview(text: string, counter: RedactionCounter): OutputPreview;
   /** `[REDACTED]` unless prompts are logged; then the scrubbed text. */
   prompt(text: string, counter: RedactionCounter): string;
   /** Unicode code points of the prompt. */
@@ -14,6 +14,17 @@ export interface ContentPolicy {
 
 export interface RedactionCounter {
   redactions: number;
+}
+
+export interface OutputPreview {
+  text: string;
+  /** Whether the text was cut (`output_truncated`). */
+  truncated: boolean;
+}
+
+/** `tool_result_seq`: numbered from 1 across every session of one telemetry instance. */
+export interface ToolResultSequence {
+  next: number;
 }
 
 export type ResolvedAuthEnv = Required<Pick<AuthEnvInfo,
@@ -26,15 +37,34 @@ export type ResolvedAuthEnv = Required<Pick<AuthEnvInfo,
  */
 export class EmitContext implements RedactionCounter {
   redactions = 0;
+  /** The preview of the event being emitted: two attributes (`output_truncated`, `output`) read it. */
+  private preview: OutputPreview | undefined;
 
-  constructor(readonly authEnv: ResolvedAuthEnv, private readonly content: ContentPolicy) {}
+  constructor(
+    readonly authEnv: ResolvedAuthEnv,
+    private readonly content: ContentPolicy,
+    private readonly sequence: ToolResultSequence = { next: 1 },
+  ) {}
+
+  /** Called before each event's attributes are built. */
+  beginEmit(): void {
+    this.redactions = 0;
+    this.preview = undefined;
+  }
 
   scrub(value: unknown): string | undefined {
     return typeof value === 'string' ? this.content.scrub(value, this) : undefined;
   }
 
-  preview(value: unknown): string | undefined {
-    return typeof value === 'string' ? this.content.preview(value, this) : undefined;
+  /** The tool output's preview, computed (and its redactions counted) once per event. */
+  toolOutput(value: unknown): Partial<OutputPreview> {
+    if (typeof value !== 'string') return {};
+    this.preview ??= this.content.preview(value, this);
+    return this.preview;
+  }
+
+  nextToolResultSeq(): number {
+    return this.sequence.next++;
   }
 
   prompt(value: unknown): string {

@@ -2,7 +2,7 @@ import type { AnyValueMap, Logger } from '@opentelemetry/api-logs';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { Attributes } from '@opentelemetry/api';
 import type { AggregatedCounter, AggregatedHistogram } from '../metrics/aggregator.js';
-import { CATALOG, type AttributeSpec, type EventShape, type ShapeId } from './catalog.js';
+import { CATALOG, type AttributeSpec, type EventShape, type ShapeId, type TagSpec } from './catalog.js';
 import type { EmitContext } from './context.js';
 import { toNonNegativeInteger, toWireValue } from './values.js';
 import { setRecordSizeHint } from '../export/record-size.js';
@@ -15,9 +15,11 @@ export interface ResolvedShape {
   attributes: readonly AttributeSpec[];
   counter?: AggregatedCounter;
   histogram?: AggregatedHistogram;
-  tags: ReadonlyArray<readonly [string, (input: any) => unknown]>;
-  /** Scratch space for this shape's sanitized tag values during one (synchronous) recording. */
-  tagValues: string[];
+  tags: readonly TagSpec[];
+  /** Metrics are recorded only when this holds for the input. */
+  when?: (input: any) => boolean;
+  /** Scratch space for this shape's sanitized tag values during one (synchronous) recording; undefined = tag left out. */
+  tagValues: Array<string | undefined>;
   /** Scratch space for this shape's attribute values during one emit. */
   values: Array<string | number | boolean | undefined>;
   /** Per attribute, the bit that says it is present (0 for one that always is). */
@@ -34,14 +36,13 @@ export function resolveCatalog(instruments: Instruments): ResolvedCatalog {
       name: shape.name,
       attributes: shape.attributes,
       tags,
-      tagValues: new Array<string>(tags.length).fill(''),
+      tagValues: new Array<string | undefined>(tags.length).fill(undefined),
       values: new Array(shape.attributes.length).fill(undefined),
       bits: presenceBits(shape.attributes),
     };
-    if (shape.metric) {
-      entry.counter = instruments.counters.get(shape.metric.counter)!;
-      if (shape.metric.histogram) entry.histogram = instruments.histograms.get(shape.metric.histogram)!;
-    }
+    if (shape.metric?.counter) entry.counter = instruments.counters.get(shape.metric.counter)!;
+    if (shape.metric?.histogram) entry.histogram = instruments.histograms.get(shape.metric.histogram)!;
+    if (shape.metric?.when) entry.when = shape.metric.when;
     resolved[id] = entry;
   }
   return resolved;
@@ -87,9 +88,10 @@ function recordTemplate(target: EmitTarget, shape: ResolvedShape, present: numbe
     shape.attributes.forEach((spec, i) => {
       if (shape.bits[i] === 0 || (present & shape.bits[i]!) !== 0) draft[spec.key] = placeholder(spec.type);
     });
-    if ((present & REDACTION_BIT) !== 0) draft[REDACTION_COUNT_KEY] = 0;
     draft['event.timestamp'] = '';
     for (const [key, value] of target.commonAttributes) draft[key] = value;
+    // Our own keys (`codex_otel.*`) come after Codex's common attributes.
+    if ((present & REDACTION_BIT) !== 0) draft[REDACTION_COUNT_KEY] = 0;
     // Parsed JSON objects get fast properties, and so do their clones.
     template = JSON.parse(JSON.stringify(draft)) as AnyValueMap;
     byMask.set(present, template);
@@ -139,7 +141,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
   }
   const source = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : EMPTY;
   const ctx = target.context;
-  ctx.redactions = 0;
+  ctx.beginEmit();
   const specs = shape.attributes;
   const values = shape.values;
   let present = 0;
@@ -173,7 +175,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
   });
   setRecordSizeHint(0);
   if (ctx.redactions > 0) target.redactionCounter.add(ctx.redactions, { event: shape.name });
-  if (shape.counter) recordMetrics(target, shape, source);
+  if ((shape.counter || shape.histogram) && (shape.when === undefined || shape.when(source))) recordMetrics(target, shape, source);
 }
 
 /** The series key is the session's tag values and the shape's, joined: no attributes object unless the series is new. */
@@ -181,19 +183,25 @@ function recordMetrics(target: EmitTarget, shape: ResolvedShape, source: Record<
   const values = shape.tagValues;
   let key = target.sessionTagKey;
   for (let i = 0; i < shape.tags.length; i++) {
-    const value = target.tagCache.get(shape.tags[i]![1](source));
+    const raw = shape.tags[i]![1](source);
+    const value = raw === undefined ? undefined : target.tagCache.get(raw);
     values[i] = value;
-    key += SEPARATOR + value;
+    key += SEPARATOR + (value ?? ABSENT);
   }
-  shape.counter!.addKeyed(1, key, seriesAttributes, target, shape);
+  if (shape.counter) shape.counter.addKeyed(1, key, seriesAttributes, target, shape);
   if (shape.histogram) shape.histogram.recordKeyed(toNonNegativeInteger(source['durationMs']) ?? 0, key, seriesAttributes, target, shape);
 }
 
 const SEPARATOR = '\u0001';
+/** Stands for a tag left out in a series key; sanitized tag values never contain it. */
+const ABSENT = '\u0002';
 
 function seriesAttributes(target: EmitTarget, shape: ResolvedShape): Attributes {
   const attributes: Attributes = { ...target.sessionTags };
-  for (let i = 0; i < shape.tags.length; i++) attributes[shape.tags[i]![0]] = shape.tagValues[i];
+  for (let i = 0; i < shape.tags.length; i++) {
+    const value = shape.tagValues[i];
+    if (value !== undefined) attributes[shape.tags[i]![0]] = value;
+  }
   return attributes;
 }
 

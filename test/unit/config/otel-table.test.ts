@@ -14,8 +14,26 @@ describe('[otel] keys and defaults', () => {
       exporter: { kind: 'none' },
       traceExporter: { kind: 'none' },
       metricsExporter: { kind: 'none' },
+      spanAttributes: {},
+      tracestate: {},
+      toolResultMaxBytes: 2048,
       extensions: DEFAULT_EXTENSIONS,
     });
+  });
+
+  it('reads Codex\'s [otel.tool_result] max_bytes, span_attributes and tracestate without warning', () => {
+    const result = parse(otel('span_attributes = { team = "billing" }\ntracestate = { vendor = "v1" }\n[otel.tool_result]\nmax_bytes = 4096'));
+    expect(result.warnings).toEqual([]);
+    const config = ok(result);
+    expect(config.toolResultMaxBytes).toBe(4096);
+    expect(config.spanAttributes).toEqual({ team: 'billing' });
+    expect(config.tracestate).toEqual({ vendor: 'v1' });
+  });
+
+  it('names the key path of a wrong max_bytes', () => {
+    const result = parse(otel('[otel.tool_result]\nmax_bytes = "big"\nmax_lines = 3'));
+    expect(result.errors.map((e) => e.path)).toEqual(['otel.tool_result.max_bytes']);
+    expect(result.warnings.map((w) => w.path)).toEqual(['otel.tool_result.max_lines']);
   });
 
   it('reads environment and log_user_prompt', () => {
