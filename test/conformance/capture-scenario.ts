@@ -4,7 +4,7 @@
  */
 import type { ReceivedLogRecord, ReceivedMetric } from '../support/otlp-model.js';
 import { startCaptureReceiver, type OtlpJsonDocument } from './capture-receiver.js';
-import { createCodexHome, runCodexExec, type RunResult } from './codex-driver.js';
+import { createCodexHome, endLeftoverProcesses, runCodexExec, type RunResult } from './codex-driver.js';
 import { startMockResponses, type MockRequest } from './mock-responses.js';
 import type { Scenario } from './scenarios.js';
 import { runTuiScenario } from './tui-driver.js';
@@ -47,6 +47,7 @@ export async function captureScenario(scenario: Scenario): Promise<Capture> {
       run,
     };
   } finally {
+    await endLeftoverProcesses(home);
     await Promise.all([capture.close(), mock.close()]);
     await home.remove();
   }

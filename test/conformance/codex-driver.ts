@@ -4,7 +4,7 @@
  * Each run gets its own CODEX_HOME, HOME and working folder under a fresh temporary folder.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -142,6 +142,33 @@ export async function stopAppServerDaemon(home: CodexHome): Promise<RunResult> {
     const failure = error as { code?: number; signal?: NodeJS.Signals; stdout?: string; stderr?: string };
     return { code: failure.code ?? 1, signal: failure.signal ?? null, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
   }
+}
+
+/**
+ * Ends every process still running from this run's CODEX_HOME (found by the path in its command
+ * line, Linux /proc): `codex app-server daemon stop` leaves the daemon's `pid-update-loop` helper
+ * running, and a failed run may leave the daemon itself. Only processes of this run match.
+ */
+export async function endLeftoverProcesses(home: CodexHome): Promise<number[]> {
+  const ended: number[] = [];
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return ended;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (!commandLine.split('\0').some((arg) => arg.startsWith(home.codexHome))) continue;
+    try {
+      process.kill(Number(entry), 'SIGTERM');
+      ended.push(Number(entry));
+    } catch {
+      // Already gone.
+    }
+  }
+  return ended;
 }
 
 /** Whether `tmux` can be run here. */

@@ -24,23 +24,27 @@ export interface TuiScript {
   finished: RegExp;
 }
 
+/**
+ * One TUI in its own tmux server (a private socket), started with only the run's environment: a tmux
+ * server already running on the machine, or the test process's variables, cannot leak into Codex.
+ */
 export class TmuxSession {
-  private constructor(readonly name: string) {}
+  private constructor(private readonly socket: string, private readonly env: NodeJS.ProcessEnv) {}
 
-  static async start(name: string, cwd: string, env: NodeJS.ProcessEnv, argv: readonly string[]): Promise<TmuxSession> {
-    const assignments = Object.entries(env).flatMap(([key, value]) => (value === undefined ? [] : ['-e', `${key}=${value}`]));
-    await tmux(['new-session', '-d', '-s', name, '-x', '160', '-y', '48', '-c', cwd, ...assignments, ...argv]);
+  static async start(socket: string, cwd: string, env: NodeJS.ProcessEnv, argv: readonly string[]): Promise<TmuxSession> {
+    const session = new TmuxSession(socket, env);
+    await session.tmux(['new-session', '-d', '-s', 'codex', '-x', '160', '-y', '48', '-c', cwd, ...argv]);
     // Keep the pane after the program exits so its last screen can still be read.
-    await tmux(['set-option', '-t', name, 'remain-on-exit', 'on']);
-    return new TmuxSession(name);
+    await session.tmux(['set-option', '-t', 'codex', 'remain-on-exit', 'on']);
+    return session;
   }
 
   async screen(): Promise<string> {
-    return tmux(['capture-pane', '-p', '-t', this.name]);
+    return this.tmux(['capture-pane', '-p', '-t', 'codex']);
   }
 
   async sendKeys(keys: readonly string[]): Promise<void> {
-    for (const key of keys) await tmux(['send-keys', '-t', this.name, key]);
+    for (const key of keys) await this.tmux(['send-keys', '-t', 'codex', key]);
   }
 
   /** Polls the screen until it matches; rejects with the last screen after timeoutMs. */
@@ -55,14 +59,15 @@ export class TmuxSession {
     }
   }
 
+  /** Ends the private tmux server and everything in it. */
   async kill(): Promise<void> {
-    await tmux(['kill-session', '-t', this.name]).catch(() => undefined);
+    await this.tmux(['kill-server']).catch(() => undefined);
   }
-}
 
-async function tmux(args: readonly string[]): Promise<string> {
-  const { stdout } = await execFileAsync('tmux', args, { timeout: 30_000 });
-  return stdout;
+  private async tmux(args: readonly string[]): Promise<string> {
+    const { stdout } = await execFileAsync('tmux', ['-L', this.socket, ...args], { timeout: 30_000, env: this.env });
+    return stdout;
+  }
 }
 
 let sessions = 0;
@@ -72,21 +77,22 @@ let sessions = 0;
  * app-server daemon (which holds TUI sessions) is stopped so it flushes its telemetry.
  */
 export async function runTuiScenario(home: CodexHome, scenario: { prompt: string; tui: TuiScript }): Promise<RunResult> {
-  const name = `codex-conformance-${process.pid}-${++sessions}`;
+  const socket = `codex-conformance-${process.pid}-${++sessions}`;
   const argv = [process.execPath, codexLauncher(), ...scenario.tui.args, scenario.prompt];
-  const session = await TmuxSession.start(name, home.workdir, home.env, argv);
   const transcript: string[] = [];
+  let session: TmuxSession | undefined;
   try {
+    session = await TmuxSession.start(socket, home.workdir, home.env, argv);
     for (const step of scenario.tui.steps) {
       transcript.push(await session.waitFor(step.waitFor, 90_000, step.label));
       await session.sendKeys(step.keys);
     }
     transcript.push(await session.waitFor(scenario.tui.finished, 90_000, 'the end of the last turn'));
-    await session.sendKeys(['C-c']);
-    await session.sendKeys(['C-c']);
   } finally {
-    await session.kill();
+    await session?.kill();
+    // The daemon outlives the TUI: stopped (and flushed) whatever happened above.
+    const stopped = await stopAppServerDaemon(home);
+    transcript.push(stopped.stdout, stopped.stderr);
   }
-  const stopped = await stopAppServerDaemon(home);
-  return { ...stopped, stdout: transcript.join('\n----\n') + stopped.stdout };
+  return { code: 0, signal: null, stdout: transcript.join('\n----\n'), stderr: transcript.at(-1) ?? '' };
 }
