@@ -72,11 +72,19 @@ describe('dashboards', () => {
         }
       });
 
-      it('has template variables for environment, service (originator) and user', () => {
+      it('has template variables for environment, client (originator) and user', () => {
         const vars = json.templating.list.map((v: any) => v.name);
-        expect(vars).toEqual(expect.arrayContaining(['env', 'service', 'user']));
-        const service = json.templating.list.find((v: any) => v.name === 'service');
-        expect(service.allValue).toBe('.+'); // Loki needs one non-empty matcher
+        expect(vars).toEqual(expect.arrayContaining(['env', 'client', 'user']));
+        const client = json.templating.list.find((v: any) => v.name === 'client');
+        expect(client.definition).toBe('label_values(originator)');
+      });
+
+      it('selects clients by originator, never by service.name', () => {
+        const exprs = (json.panels as any[]).flatMap((p) => (p.targets ?? []).map((t: any) => String(t.expr)));
+        for (const e of exprs.filter((x) => x.includes('codex'))) {
+          expect(e, e).toContain('originator=~"$client"');
+          expect(e, e).not.toMatch(/service_name=~"\$/);
+        }
       });
 
       it('never queries prompt text', () => {
@@ -89,7 +97,7 @@ describe('dashboards', () => {
   it('the security dashboard covers the audit questions', () => {
     const sec = dashboards.find((d) => d.json.uid === 'codex-security-audit')!.json;
     const all = JSON.stringify(sec.panels.map((p: any) => p.targets.map((t: any) => t.expr)));
-    for (const needle of ['event_name=\\"codex.tool_decision\\"', 'decision=\\"denied\\"', 'sum by (source)',
+    for (const needle of ['event_name=\\"codex.tool_decision\\"', 'decision=~\\"denied|abort|denied_with_network_policy_deny\\"', 'count(sum by (call_id)', 'sum by (source)',
       'sandbox_policy=\\"danger-full-access\\"', 'approval_policy=\\"never\\"', 'event_name=\\"codex.tool_result\\"',
       'mcp_server', 'event_name=\\"codex.sandbox_outcome\\"', 'unwrap prompt_length']) {
       expect(all, needle).toContain(needle);

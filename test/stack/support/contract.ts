@@ -14,7 +14,7 @@ export const AUDIT_EVENTS = [
 
 export interface Instrument { name: string; kind: 'counter' | 'histogram'; unit?: string }
 
-/** §3 instrument table and "Beyond these". The token-usage counter's name is this project's choice. */
+/** §3 instrument table (Codex 0.169: the token usage is a unit-less histogram). */
 export const INSTRUMENTS: Instrument[] = [
   { name: 'codex.api_request', kind: 'counter' },
   { name: 'codex.api_request.duration_ms', kind: 'histogram', unit: 'ms' },
@@ -29,7 +29,7 @@ export const INSTRUMENTS: Instrument[] = [
   { name: 'codex.turn.e2e_duration_ms', kind: 'histogram', unit: 'ms' },
   { name: 'codex.turn.ttft.duration_ms', kind: 'histogram', unit: 'ms' },
   { name: 'codex.approval.requested', kind: 'counter' },
-  { name: 'codex.turn.token_usage', kind: 'counter' },
+  { name: 'codex.turn.token_usage', kind: 'histogram' },
 ];
 
 const UNIT_WORDS: Record<string, string> = { ms: 'milliseconds', s: 'seconds', By: 'bytes' };
@@ -58,7 +58,8 @@ export function isKnownPrometheusName(name: string): boolean {
 
 /** Prometheus labels on Codex series: the tags of §3 and §3.1, plus what our collector adds. */
 export const PROMETHEUS_LABELS: ReadonlySet<string> = new Set([
-  'status', 'success', 'kind', 'tool', 'sandbox', 'sandbox_policy', 'approved',
+  'status', 'success', 'kind', 'tool', 'sandbox', 'sandbox_policy', 'approved', 'token_type',
+  'command_category', 'shell_snapshot_mode', 'reauth',
   'auth_mode', 'session_source', 'originator', 'model', 'app_version',
   'deployment_environment', 'le', 'job', 'instance', 'exporter', 'receiver', 'processor', 'transport',
 ]);
@@ -80,6 +81,13 @@ export const LOG_ATTRIBUTE_KEYS = [
   'arguments', 'output', 'mcp_server', 'mcp_server_origin',
   'auth.env_openai_api_key_present', 'auth.env_codex_api_key_present', 'auth.env_codex_api_key_enabled',
   'auth.env_provider_key_name', 'auth.env_provider_key_present', 'auth.env_refresh_token_url_override_present',
+  // Codex 0.169 additions (contract §1.2)
+  'config.legacy_multi_agent_disabled_sources', 'startup.phase', 'startup.status',
+  'cache_write_token_count', 'ttft_ms', 'service_tier', 'model_reasoning_effort',
+  'auth.reauth', 'auth.agent_id', 'auth.task_id',
+  'tool_result_seq', 'tool_namespace', 'output_truncated', 'agent_name',
+  // ours: appended after the common attributes, and the record our collector derives from an aborted span
+  'codex_otel.record_id', 'codex_otel.derived_from',
 ];
 
 /** §2 resource keys (those not promoted to index labels land as structured metadata). */
