@@ -144,3 +144,45 @@ export function compareMetrics(
   }
   return differences;
 }
+
+/** The values each tag takes, per metric name. */
+function tagValues(metrics: readonly ReceivedMetric[]): Map<string, Map<string, Set<string>>> {
+  const values = new Map<string, Map<string, Set<string>>>();
+  for (const metric of metrics) {
+    let byTag = values.get(metric.name);
+    if (!byTag) values.set(metric.name, (byTag = new Map()));
+    for (const point of metric.points) {
+      for (const attribute of point.attributes) {
+        let set = byTag.get(attribute.key);
+        if (!set) byTag.set(attribute.key, (set = new Set()));
+        set.add(String(attribute.value));
+      }
+    }
+  }
+  return values;
+}
+
+/**
+ * For the tags whose values come from the events themselves (decisions, token types, kinds,
+ * statuses, session tags), the same values on both sides. Tags describing the machine Codex ran on
+ * (sandbox type, shell snapshot mode, git state) cannot be replayed from events and are not listed.
+ */
+export function compareTagValues(
+  codex: readonly ReceivedMetric[],
+  ours: readonly ReceivedMetric[],
+  catalogNames: ReadonlySet<string>,
+  tags: readonly string[],
+): string[] {
+  const theirs = tagValues(codex);
+  const mine = tagValues(ours);
+  const differences: string[] = [];
+  for (const [name, byTag] of [...theirs].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!catalogNames.has(name) || !mine.has(name)) continue;
+    for (const tag of tags) {
+      const a = [...(byTag.get(tag) ?? [])].sort();
+      const b = [...(mine.get(name)!.get(tag) ?? [])].sort();
+      if (JSON.stringify(a) !== JSON.stringify(b)) differences.push(`${name}{${tag}}: Codex ${JSON.stringify(a)}, ours ${JSON.stringify(b)}`);
+    }
+  }
+  return differences;
+}

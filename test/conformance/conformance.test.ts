@@ -12,11 +12,11 @@ import { CODEX_VERSION } from '../../src/events/catalog.js';
 import { INSTRUMENTS } from '../../src/metrics/instruments.js';
 import { captureScenario } from './capture-scenario.js';
 import { installedCodexVersion, tmuxAvailable } from './codex-driver.js';
-import { compareLogs, compareMetrics, eventNameOf, metricShapes } from './compare.js';
+import { compareLogs, compareMetrics, compareTagValues, eventNameOf, metricShapes } from './compare.js';
 import { comparisonRules } from './deliberate-differences.js';
 import { writeCaptureFixture } from './fixtures.js';
 import { replayThroughLibrary } from './replay.js';
-import { SCENARIOS } from './scenarios.js';
+import { EVENT_TAGS, SCENARIOS } from './scenarios.js';
 
 const WRITE_FIXTURES = process.env['CODEX_CONFORMANCE_WRITE_FIXTURES'] === '1';
 /** Set by `npm run conformance`: compare with whatever Codex is installed, not only the catalog's. */
@@ -57,5 +57,6 @@ describe('conformance with the real Codex CLI', () => {
     expect(ours.problems).toEqual([]);
     expect(compareLogs(capture.logRecords, ours.logs, rules)).toEqual([]);
     expect(compareMetrics(capture.metricRecords, ours.metrics, catalogMetrics, rules)).toEqual([]);
+    expect(compareTagValues(capture.metricRecords, ours.metrics, catalogMetrics, EVENT_TAGS)).toEqual([]);
   }, 300_000);
 });

@@ -9,11 +9,11 @@ import { describe, expect, test } from 'vitest';
 import { CODEX_VERSION } from '../../src/events/catalog.js';
 import { INSTRUMENTS } from '../../src/metrics/instruments.js';
 import { logsFromJson, metricsFromJson } from '../support/otlp-convert.js';
-import { compareLogs, compareMetrics, eventNameOf } from './compare.js';
+import { compareLogs, compareMetrics, compareTagValues, eventNameOf } from './compare.js';
 import { comparisonRules } from './deliberate-differences.js';
 import { FIXTURES_ROOT, readCaptureFixture } from './fixtures.js';
 import { replayThroughLibrary } from './replay.js';
-import { SCENARIOS } from './scenarios.js';
+import { EVENT_TAGS, SCENARIOS } from './scenarios.js';
 
 const folder = path.join(FIXTURES_ROOT, `codex-${CODEX_VERSION}`);
 const rules = comparisonRules();
@@ -34,5 +34,6 @@ describe(`captures of Codex ${CODEX_VERSION}`, () => {
     expect(ours.problems).toEqual([]);
     expect(compareLogs(logs, ours.logs, rules)).toEqual([]);
     expect(compareMetrics(metrics, ours.metrics, new Set(INSTRUMENTS.map((i) => i.name)), rules)).toEqual([]);
+    expect(compareTagValues(metrics, ours.metrics, new Set(INSTRUMENTS.map((i) => i.name)), EVENT_TAGS)).toEqual([]);
   }, 60_000);
 });

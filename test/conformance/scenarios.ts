@@ -132,3 +132,9 @@ export const TUI_SCENARIO: TuiScenario = {
 };
 
 export const SCENARIOS: readonly Scenario[] = [...EXEC_SCENARIOS, TUI_SCENARIO];
+
+/** Metric tags whose values the replayed events carry, compared value for value (compare.ts, compareTagValues). */
+export const EVENT_TAGS: readonly string[] = [
+  'token_type', 'approved', 'tool', 'kind', 'success', 'status', 'phase', 'reauth',
+  'session_source', 'originator', 'model', 'app.version', 'auth_mode',
+];
