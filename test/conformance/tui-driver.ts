@@ -82,7 +82,9 @@ export async function runTuiScenario(home: CodexHome, scenario: { prompt: string
   const transcript: string[] = [];
   let session: TmuxSession | undefined;
   try {
-    session = await TmuxSession.start(socket, home.workdir, home.env, argv);
+    // The daemon's shutdown flush is capped at 500 ms in total; exporting metrics every second as well
+    // keeps a loaded machine from losing them (the OpenTelemetry SDK inside Codex reads this variable).
+    session = await TmuxSession.start(socket, home.workdir, { ...home.env, OTEL_METRIC_EXPORT_INTERVAL: '1000' }, argv);
     for (const step of scenario.tui.steps) {
       transcript.push(await session.waitFor(step.waitFor, 90_000, step.label));
       await session.sendKeys(step.keys);
