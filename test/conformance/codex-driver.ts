@@ -77,6 +77,7 @@ function configToml(options: CodexHomeOptions, workdir: string): string {
   return [
     'model = "gpt-5-codex"',
     'model_provider = "mock"',
+    'check_for_update_on_startup = false',
     '',
     '[model_providers.mock]',
     'name = "Conformance mock"',
@@ -84,6 +85,10 @@ function configToml(options: CodexHomeOptions, workdir: string): string {
     'wire_api = "responses"',
     `env_key = "${API_KEY_ENV}"`,
     `supports_websockets = ${options.websockets === true}`,
+    '',
+    // No curated-plugin sync (github.com, chatgpt.com) and no update check: the tests use no network.
+    '[features]',
+    'plugins = false',
     '',
     `[projects."${workdir}"]`,
     'trust_level = "trusted"',
