@@ -1,3 +1,4 @@
+import { DEFAULT_TOOL_RESULT_MAX_BYTES } from './defaults.js';
 import { resolveSpoolConfig } from './spool.js';
 import { safeEndpoint } from './safe-endpoint.js';
 import type { ExporterConfig, OtelConfig } from './types.js';
@@ -34,6 +35,11 @@ export function renderConfig(config: OtelConfig): string {
   lines.push(...renderExporter('metrics_exporter', safe.metricsExporter));
   lines.push(...renderExporter('trace_exporter', safe.traceExporter));
   if (safe.traceExporter.kind !== 'none') lines.push('    (codex-otel emits no spans; the trace exporter is validated only)');
+  const spanAttributes = Object.keys(safe.spanAttributes);
+  if (spanAttributes.length) lines.push(`  span_attributes   = ${spanAttributes.join(', ')}`);
+  const tracestate = Object.keys(safe.tracestate);
+  if (tracestate.length) lines.push(`  tracestate        = ${tracestate.join(', ')}`);
+  if (safe.toolResultMaxBytes !== DEFAULT_TOOL_RESULT_MAX_BYTES) lines.push(`[otel.tool_result]\n  max_bytes = ${safe.toolResultMaxBytes}`);
   const ext = safe.extensions;
   lines.push('[otel.codex_otel]');
   lines.push(`  shutdown_timeout_ms        = ${ext.shutdownTimeoutMs}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXTENSIONS } from '../../../src/config/defaults.js';
 import { ok, otel, parse } from './helpers.js';
+import { renderConfig } from '../../../src/config/render.js';
 
 describe('[otel] keys and defaults', () => {
   it('an empty [otel] gives every default: dev, prompts redacted, all exporters none', () => {
@@ -28,6 +29,7 @@ describe('[otel] keys and defaults', () => {
     expect(config.toolResultMaxBytes).toBe(4096);
     expect(config.spanAttributes).toEqual({ team: 'billing' });
     expect(config.tracestate).toEqual({ vendor: 'v1' });
+    expect(renderConfig(config)).toContain('[otel.tool_result]\n  max_bytes = 4096');
   });
 
   it('names the key path of a wrong max_bytes', () => {
