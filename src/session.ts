@@ -12,7 +12,6 @@ import type {
   SseCompletedFailedInput, SseCompletedInput, StartupPhaseInput, ToolDecisionInput, ToolResultInput, TurnInput,
   TurnTokenUsage, TurnTtftInput, WebsocketConnectInput, WebsocketEventInput, WebsocketRequestInput,
 } from './events/inputs.js';
-import { reportInternalError } from './diagnostics.js';
 
 /** The `token_type` tags of `codex.turn.token_usage`, in Codex's order, and where each count comes from. */
 const TOKEN_TYPES = [
@@ -126,13 +125,20 @@ export class Session {
     });
   }
 
+  // The catalog's event ids as method names (the `sseEvent*` names above are their aliases).
+  /** One `codex.sse_event` chunk (catalog id `sseChunk`); the same as `sseEvent`. */
+  sseChunk(input: SseChunkInput): void { this.sseEvent(input); }
+  sseChunkFailed(input: SseChunkFailedInput): void { this.sseEventFailed(input); }
+  sseCompleted(input: SseCompletedInput): void { this.sseEventCompleted(input); }
+  sseCompletedFailed(input: SseCompletedFailedInput): void { this.sseEventCompletedFailed(input); }
+
   private emit(shape: ShapeId, input: unknown): void {
     try {
       emitEvent(this.target, this.shapes[shape], input);
     } catch (error) {
       // The record is lost (its input threw when read): count it like any other drop.
       this.guard(() => this.dropped.add(1, { reason: 'emit_failed' }));
-      reportInternalError(`emitting ${this.shapes[shape].name}`, error);
+      this.target.report(`emitting ${this.shapes[shape].name}`, error);
     }
   }
 
@@ -140,7 +146,7 @@ export class Session {
     try {
       work();
     } catch (error) {
-      reportInternalError('recording a metric', error);
+      this.target.report('recording a metric', error);
     }
   }
 

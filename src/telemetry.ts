@@ -3,7 +3,7 @@ import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { Attributes } from '@opentelemetry/api';
 import { defaultConfig } from './config/defaults.js';
 import type { OtelConfig } from './config/types.js';
-import { installStderrDiagnostics, reportInternalError } from './diagnostics.js';
+import { createInternalErrorReporter, ensureDiagLogger, type InternalErrorReporter } from './diagnostics.js';
 import { resolveAuthEnv, EmitContext, type ContentPolicy, type ToolResultSequence } from './events/context.js';
 import { createContentPolicy } from './events/content.js';
 import { resolveCatalog, sessionTagKey, type EmitTarget, type ResolvedCatalog } from './events/emitter.js';
@@ -23,7 +23,11 @@ export interface TelemetryOptions {
   appVersion?: string;
   /** Environment read for the auth-env group and the terminal type; default `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** Send OpenTelemetry diagnostics to stderr (default true). */
+  /**
+   * Send OpenTelemetry's diagnostics (SDK errors) to stderr when the host has registered no diag logger
+   * (default true). A logger the host has registered is never replaced. Every instance also publishes its
+   * own problems on the `codex-otel:diagnostics` channel of `node:diagnostics_channel`.
+   */
   diagnostics?: boolean;
   /** Extra exporters beside the configured ones (file output, tests). */
   logExporters?: LogRecordExporter[];
@@ -40,6 +44,7 @@ export class Telemetry {
   private readonly identity: IdentityPolicy;
   private readonly contentPolicy: ContentPolicy;
   private readonly toolResultSequence: ToolResultSequence = { next: 1 };
+  private readonly report: InternalErrorReporter;
   readonly originator: string;
   readonly appVersion: string;
 
@@ -47,10 +52,11 @@ export class Telemetry {
   constructor(readonly config: OtelConfig, private readonly pipeline: Pipeline, private readonly options: TelemetryOptions) {
     this.originator = options.originator ?? 'codex_cli_rs';
     this.appVersion = options.appVersion ?? PACKAGE_VERSION;
+    this.report = createInternalErrorReporter(this.originator);
     this.instruments = createInstruments(pipeline.aggregator);
     pipeline.onDropped((count, reason) => this.instruments.dropped.add(count, { reason }));
     this.shapes = resolveCatalog(this.instruments);
-    this.identity = safeIdentityPolicy(config.extensions.identity);
+    this.identity = safeIdentityPolicy(config.extensions.identity, this.report);
     this.contentPolicy = createContentPolicy(config);
   }
 
@@ -64,7 +70,7 @@ export class Telemetry {
       return this.buildSession(info);
     } catch (error) {
       // A hostile `info` (throwing getter, Proxy) must not reach the caller: start with defaults instead.
-      reportInternalError('starting a session', error);
+      this.report('starting a session', error);
       return this.buildSession({} as SessionInfo);
     }
   }
@@ -103,6 +109,8 @@ export class Telemetry {
       redactionCounter: this.instruments.redactions,
       templates: new Map(),
       lifecycle: this.pipeline,
+      recordSize: this.pipeline.recordSize,
+      report: this.report,
     };
     return new Session(target, this.shapes, this.instruments, common[0]![1]);
   }
@@ -112,7 +120,7 @@ export class Telemetry {
     try {
       await this.pipeline.forceFlush();
     } catch (error) {
-      reportInternalError('flushing', error);
+      this.report('flushing', error);
     }
   }
 
@@ -132,7 +140,7 @@ export class Telemetry {
  * still works and nothing is sent: no socket is opened.
  */
 export function createTelemetry(config: OtelConfig = defaultConfig(), options: TelemetryOptions = {}): Telemetry {
-  if (options.diagnostics !== false) installStderrDiagnostics();
+  if (options.diagnostics !== false) ensureDiagLogger();
   const originator = options.originator ?? 'codex_cli_rs';
   const pipeline = createPipeline(config, {
     originator,
@@ -147,11 +155,11 @@ export function createTelemetry(config: OtelConfig = defaultConfig(), options: T
 }
 
 /** A config built by hand may ask for hashing without a salt: then the identity is dropped, never sent in clear. */
-function safeIdentityPolicy(identity: OtelConfig['extensions']['identity']): IdentityPolicy {
+function safeIdentityPolicy(identity: OtelConfig['extensions']['identity'], report: InternalErrorReporter): IdentityPolicy {
   try {
     return createIdentityPolicy({ email: identity.email, accountId: identity.accountId, ...(identity.salt ? { salt: identity.salt } : {}) });
   } catch (error) {
-    reportInternalError('reading the identity settings', error);
+    report('reading the identity settings', error);
     const drop = (mode: string) => (mode === 'hash' ? 'drop' : mode) as 'keep' | 'drop';
     return createIdentityPolicy({ email: drop(identity.email), accountId: drop(identity.accountId) });
   }

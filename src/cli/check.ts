@@ -1,22 +1,24 @@
 import type { Command } from 'commander';
-import { readConfig } from '../config/load.js';
 import { formatProblem } from '../config/problems.js';
 import { maskedConfig, renderConfig } from '../config/render.js';
+import { printConfigErrors, readCliConfig } from './config-file.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
-export const EXIT_OK = 0;
-export const EXIT_CONFIG_ERROR = 2;
+export interface CheckOptions { config?: string; json?: boolean }
 
-export async function runCheck(options: { config?: string; json?: boolean }, io: CliIo): Promise<number> {
-  const result = await readConfig({ ...(options.config !== undefined ? { path: options.config } : {}), env: io.env });
+/** Exit 0 when the file exists and its [otel] table is valid, 2 when it is missing or invalid. */
+export async function runCheck(options: CheckOptions, io: CliIo): Promise<number> {
+  const result = await readCliConfig(options.config, io);
   if (options.json) {
     io.out(JSON.stringify({
       ok: result.errors.length === 0,
+      file: result.file,
       config: result.config ? maskedConfig(result.config) : null,
       errors: result.errors,
       warnings: result.warnings,
     }, null, 2));
-    return result.config ? EXIT_OK : EXIT_CONFIG_ERROR;
+    return result.config ? EXIT_OK : EXIT_USAGE;
   }
   if (result.config) io.out(renderConfig(result.config));
   if (result.warnings.length) {
@@ -24,9 +26,8 @@ export async function runCheck(options: { config?: string; json?: boolean }, io:
     for (const warning of result.warnings) io.err(`  - ${formatProblem(warning)}`);
   }
   if (!result.config) {
-    io.err(`${result.errors.length} error(s):`);
-    for (const error of result.errors) io.err(`  - ${formatProblem(error)}`);
-    return EXIT_CONFIG_ERROR;
+    printConfigErrors(io, result.errors);
+    return EXIT_USAGE;
   }
   io.out(result.warnings.length ? 'config OK, with warnings' : 'config OK');
   return EXIT_OK;
@@ -38,5 +39,5 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     .description('validate the [otel] table of config.toml and print it resolved, secrets masked')
     .option('-c, --config <path>', 'config.toml to read (default: $CODEX_HOME/config.toml)')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { config?: string; json?: boolean }) => setExit(await runCheck(options, io)));
+    .action(async (options: CheckOptions) => setExit(await runCheck(options, io)));
 }

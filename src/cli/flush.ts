@@ -1,17 +1,15 @@
 import type { Command } from 'commander';
 import { safeEndpoint } from '../config/safe-endpoint.js';
-import { readConfig } from '../config/load.js';
-import { formatProblem } from '../config/problems.js';
 import { replaySpool, resolveSpoolConfig } from '../export/delivery/replay.js';
 import { takeOverRetries } from '../export/delivery/outcome.js';
 import { Spool } from '../export/delivery/spool.js';
 import { DeliveryStats } from '../export/delivery/stats.js';
 import { createLogExporter } from '../export/exporters.js';
-import type { CliIo } from './io.js';
-
-export const EXIT_FLUSHED = 0;
-export const EXIT_NOT_FLUSHED = 1;
-export const EXIT_CONFIG_ERROR = 2;
+import { collectorHint, probeEndpoint } from './collector-hint.js';
+import { printConfigErrors, readCliConfig } from './config-file.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { progressTarget, type CliIo } from './io.js';
+import { startProgress } from './progress.js';
 
 export interface FlushOptions {
   config?: string;
@@ -22,32 +20,42 @@ export interface FlushOptions {
 
 /**
  * Sends the spool now, through the configured logs exporter: every batch that the collector accepts
- * is removed. Exit 0 when nothing is left that this process could send, 1 when a batch failed, 2 on a
- * config error.
+ * is removed. Exit 0 when nothing is left that this process could send (including nothing to do), 1 when
+ * a batch failed, 2 on a config error or a missing config file.
  */
 export async function runFlush(options: FlushOptions, io: CliIo): Promise<number> {
-  const result = await readConfig({ ...(options.config !== undefined ? { path: options.config } : {}), env: io.env });
+  const result = await readCliConfig(options.config, io);
   if (!result.config) {
-    io.err(`${result.errors.length} error(s):`);
-    for (const error of result.errors) io.err(`  - ${formatProblem(error)}`);
-    return EXIT_CONFIG_ERROR;
+    if (options.json) io.out(JSON.stringify({ ok: false, config: result.file.path, errors: result.errors }, null, 2));
+    printConfigErrors(io, result.errors);
+    return EXIT_USAGE;
   }
   const config = result.config;
   const spoolConfig = resolveSpoolConfig(config);
-  if (config.exporter.kind !== 'otlp-http' && config.exporter.kind !== 'otlp-grpc') {
-    io.err('codex-otel flush: no network logs exporter is configured ([otel] exporter); nothing to send to');
-    return EXIT_NOT_FLUSHED;
-  }
-  if (!spoolConfig) {
-    io.out('codex-otel flush: no spool configured; nothing to send');
-    return EXIT_FLUSHED;
-  }
+  const nothingToDo = (reason: string): number => {
+    if (options.json) io.out(JSON.stringify({ ok: true, nothingToDo: reason }, null, 2));
+    else io.out(`codex-otel flush: nothing to do: ${reason}`);
+    return EXIT_OK;
+  };
+  if (config.exporter.kind !== 'otlp-http' && config.exporter.kind !== 'otlp-grpc') return nothingToDo('no network logs exporter is configured ([otel] exporter), so nothing is spooled');
+  if (!spoolConfig) return nothingToDo('no spool is configured');
   const warnings: string[] = [];
   const stats = new DeliveryStats((line) => warnings.push(line));
   const spool = new Spool({ directory: spoolConfig.directory, maxBytes: spoolConfig.maxBytes, stats });
   const before = spool.pending();
+  if (before.files === 0) return nothingToDo(`the spool ${spoolConfig.directory} is empty`);
+  const reachability = await probeEndpoint(config.exporter.endpoint);
+  const hint = reachability.reachable ? undefined : collectorHint(reachability);
+  if (hint) io.err(`codex-otel flush: ${hint}`);
   const exporter = createLogExporter(config.exporter);
   takeOverRetries(exporter);
+  const progress = startProgress(progressTarget(io), 'flush', 'batches');
+  const report = () => {
+    const left = spool.pending();
+    progress.update({ done: Math.max(0, before.files - left.files), total: before.files, detail: `${left.records} record(s) left` });
+  };
+  const timer = setInterval(report, 250);
+  timer.unref();
   let replay;
   try {
     const timeLimitMs = Number(options.timeLimit ?? 30_000);
@@ -57,10 +65,15 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
       exportTimeoutMs: 10_000,
     });
   } finally {
+    clearInterval(timer);
+    report();
+    progress.stop();
     await Promise.race([exporter.shutdown().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
   for (const line of warnings) io.err(line);
+  const ok = replay.failedBatches === 0;
   const summary = {
+    ok,
     spool: spoolConfig.directory,
     endpoint: safeEndpoint(config.exporter.endpoint),
     before,
@@ -68,6 +81,7 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
     failed: { records: replay.failed, batches: replay.failedBatches },
     dropped: replay.dropped,
     remaining: replay.remaining,
+    ...(hint ? { hint } : {}),
   };
   if (options.json) {
     io.out(JSON.stringify(summary, null, 2));
@@ -77,8 +91,9 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
     io.out(`failed ${replay.failed} record(s) in ${replay.failedBatches} batch(es) (kept in the spool)`);
     io.out(`dropped ${replay.dropped} record(s) (undecodable, or rejected by the collector as invalid)`);
     io.out(`remaining ${replay.remaining.records} record(s) in ${replay.remaining.files} batch(es)`);
+    if (!ok && hint) io.out(hint);
   }
-  return replay.failedBatches > 0 ? EXIT_NOT_FLUSHED : EXIT_FLUSHED;
+  return ok ? EXIT_OK : EXIT_FAILURE;
 }
 
 export function registerFlush(program: Command, io: CliIo, setExit: (code: number) => void): void {

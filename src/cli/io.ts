@@ -1,10 +1,14 @@
+import { interactiveTerminal, type ProgressTarget } from './progress.js';
+
 /** What a command may touch of the outside world: tests pass their own. */
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env: NodeJS.ProcessEnv;
-  /** True when stderr is a terminal (progress bars). */
+  /** True on an interactive terminal (stdout and stderr are TTYs, not CI): progress bars are drawn. */
   isTty: boolean;
+  /** Where progress bars are drawn; default stderr. */
+  progressStream?: NodeJS.WritableStream;
 }
 
 export function processIo(): CliIo {
@@ -17,6 +21,11 @@ export function processIo(): CliIo {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
-    isTty: Boolean(process.stderr.isTTY),
+    isTty: interactiveTerminal(),
   };
+}
+
+/** The progress target of a command run with `io`. */
+export function progressTarget(io: CliIo): ProgressTarget {
+  return { stream: io.progressStream ?? process.stderr, interactive: io.isTty };
 }

@@ -5,7 +5,6 @@ import type { AggregatedCounter, AggregatedHistogram } from '../metrics/aggregat
 import { CATALOG, type AttributeSpec, type EventShape, type ShapeId, type TagSpec } from './catalog.js';
 import type { EmitContext } from './context.js';
 import { toNonNegativeInteger, toWireValue } from './values.js';
-import { setRecordSizeHint } from '../export/record-size.js';
 import type { Instruments } from '../metrics/instruments.js';
 import type { TagCache } from '../metrics/sanitize.js';
 
@@ -125,6 +124,10 @@ export interface EmitTarget {
   templates: TemplateCache;
   /** The telemetry's lifecycle: after shutdown began, a record is counted as dropped instead of built. */
   lifecycle: { readonly closed: boolean; dropLate(): void };
+  /** Where the size of the record being emitted is left for the log processors of the same pipeline. */
+  recordSize: { bytes: number };
+  /** The telemetry instance's own internal-error reporter (each kind once per instance). */
+  report: (what: string, error: unknown) => void;
 }
 
 /** Per session: each shape's record templates, by which attributes are present (see `recordTemplate`). */
@@ -164,7 +167,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
   }
   if (ctx.redactions > 0) attributes[REDACTION_COUNT_KEY] = ctx.redactions;
   attributes['event.timestamp'] = isoTimestamp(now);
-  setRecordSizeHint(bytes);
+  target.recordSize.bytes = bytes;
   target.logger.emit({
     eventName: shape.name,
     severityNumber: SeverityNumber.INFO,
@@ -173,7 +176,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
     observedTimestamp: now,
     attributes,
   });
-  setRecordSizeHint(0);
+  target.recordSize.bytes = 0;
   if (ctx.redactions > 0) target.redactionCounter.add(ctx.redactions, { event: shape.name });
   if ((shape.counter || shape.histogram) && (shape.when === undefined || shape.when(source))) recordMetrics(target, shape, source);
 }

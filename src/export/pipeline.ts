@@ -15,6 +15,7 @@ import { Spool } from './delivery/spool.js';
 import { DeliveryStats, type DeliveryStatsSnapshot, type DropListener } from './delivery/stats.js';
 import { JsonLinesLogExporter, JsonLinesMetricExporter } from './file-exporters.js';
 import { createLogExporter, createMetricExporter, DEFAULT_EXPORT_TIMEOUT_MS, isNetworkExporter } from './exporters.js';
+import { RecordSizeHint } from './record-size.js';
 import { buildResources, type ResourceIdentity } from './resource.js';
 
 /** Scope of every log record, as Codex names its tracing target. */
@@ -69,6 +70,8 @@ export interface Pipeline {
   dropLate(): void;
   /** The spool folder in use, if any. */
   spoolDirectory?: string;
+  /** Set by the emitter around each emit; read by this pipeline's log processors (queue caps in bytes). */
+  recordSize: RecordSizeHint;
 }
 
 /** Kept back from the bound for the bookkeeping after the race: the synchronous spool write of what is left. */
@@ -92,6 +95,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   const spool = spoolConfig ? new Spool({ directory: spoolConfig.directory, maxBytes: spoolConfig.maxBytes, stats }) : undefined;
 
   const processors: DeliveryLogProcessor[] = [];
+  const recordSize = new RecordSizeHint();
   const addLogProcessor = (exporter: LogRecordExporter, label: string, withSpool: boolean) => {
     processors.push(new DeliveryLogProcessor({
       exporter,
@@ -103,6 +107,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
       exportTimeoutMillis: exportTimeoutMs,
       retry,
       label,
+      recordSize,
       ...(withSpool && spool ? { spool } : {}),
       ...(delivery.replayOnStart === false ? { replayOnStart: false } : {}),
     }));
@@ -157,6 +162,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
     onDropped: (listener) => stats.onDrop(listener),
     get closed() { return closed; },
     dropLate: () => stats.drop(1, 'after_shutdown', 'emitted after shutdown began'),
+    recordSize,
     ...(spool ? { spoolDirectory: spool.directory } : {}),
   };
 }

@@ -9,6 +9,7 @@
  *   ("No connection established. Last error: connect ECONNREFUSED …", TLS messages).
  */
 import type { NetworkExporterConfig } from '../../config/types.js';
+import { START_COLLECTOR } from '../collector-hint.js';
 
 export interface Diagnosis {
   reason: string;
@@ -110,7 +111,7 @@ export function diagnose(error: unknown, exporter: NetworkExporterConfig, signal
   }
 
   if (has('ECONNREFUSED')) {
-    return { reason: `connection refused by ${host}:${port}`, hint: `nothing listens on ${host}:${port}: is the collector running? OTLP/HTTP is 4318, gRPC 4317` };
+    return { reason: `connection refused by ${host}:${port}`, hint: `nothing listens on ${host}:${port}: ${START_COLLECTOR} (OTLP/HTTP is 4318, gRPC 4317)` };
   }
   if (has('ENOTFOUND', 'EAI_AGAIN') || mentions('name resolution failed', 'dns resolution failed', 'getaddrinfo')) {
     return { reason: `cannot resolve ${host}`, hint: `check the host name in ${path}.endpoint, and the DNS of this machine` };

@@ -19,19 +19,17 @@ import {
   AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter, type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { defaultConfig } from '../../config/defaults.js';
-import { readConfig } from '../../config/load.js';
 import { formatProblem } from '../../config/problems.js';
 import type { ExporterConfig, NetworkExporterConfig, OtelConfig } from '../../config/types.js';
 import { createLogExporter, createMetricExporter, DEFAULT_EXPORT_TIMEOUT_MS, isNetworkExporter } from '../../export/exporters.js';
 import { buildResources } from '../../export/resource.js';
 import { createTelemetry } from '../../telemetry.js';
 import { PACKAGE_VERSION } from '../../version.js';
+import { printConfigErrors, readCliConfig } from '../config-file.js';
 import type { CliIo } from '../io.js';
 import { diagnose } from './diagnose.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_CONFIG_ERROR = 2;
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 
 export const DOCTOR_ORIGINATOR = 'codex_otel_doctor';
 export const CANARY_METRIC = 'codex_otel.doctor.canary';
@@ -39,6 +37,7 @@ export const CANARY_METRIC = 'codex_otel.doctor.canary';
 export interface DoctorOptions {
   config?: string;
   timeout?: string | number;
+  json?: boolean;
 }
 
 type CheckResult = { ok: true; ms: number } | { ok: false; ms: number; reason: string; hint: string };
@@ -183,36 +182,62 @@ function fileOutputCheck(config: OtelConfig): { ok: boolean; line: string } | un
   }
 }
 
+/** One line of the doctor's report. */
+export interface DoctorCheck {
+  signal: 'logs' | 'metrics' | 'traces' | 'file';
+  /** What was checked: the exporter and endpoint, the folder, or why nothing was. */
+  target: string;
+  status: 'ok' | 'failed' | 'not_configured' | 'not_checked';
+  ms?: number;
+  reason?: string;
+  hint?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  config: string | null;
+  checks: DoctorCheck[];
+  /** Set when nothing at all is configured to receive telemetry: a failure, never "OK". */
+  nothingConfigured?: string;
+}
+
 export async function runDoctor(options: DoctorOptions, io: CliIo): Promise<number> {
   const timeoutMs = options.timeout === undefined ? DEFAULT_EXPORT_TIMEOUT_MS : Number(options.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    io.err(`codex-otel doctor: --timeout must be a positive integer of milliseconds, got ${JSON.stringify(String(options.timeout))}`);
-    return EXIT_CONFIG_ERROR;
+    const message = `--timeout must be a positive integer of milliseconds, got ${JSON.stringify(String(options.timeout))}`;
+    if (options.json) io.out(JSON.stringify({ ok: false, error: message }, null, 2));
+    io.err(`codex-otel doctor: ${message}`);
+    return EXIT_USAGE;
   }
-  const result = await readConfig({ ...(options.config !== undefined ? { path: options.config } : {}), env: io.env });
+  const result = await readCliConfig(options.config, io);
   for (const warning of result.warnings) io.err(`warning: ${formatProblem(warning)}`);
   if (!result.config) {
-    io.err(`${result.errors.length} config error(s):`);
-    for (const error of result.errors) io.err(`  - ${formatProblem(error)}`);
-    return EXIT_CONFIG_ERROR;
+    if (options.json) io.out(JSON.stringify({ ok: false, config: result.file.path, errors: result.errors }, null, 2));
+    printConfigErrors(io, result.errors);
+    return EXIT_USAGE;
   }
   const config = result.config;
   const scrub = secretScrubber(config);
-  const out = (line: string) => io.out(scrub(line));
-  out(`config: ${config.source ?? '(built-in defaults)'}${config.present ? '' : ' (no [otel] table: telemetry is off)'}`);
+  const report = await diagnoseAll(config, timeoutMs);
+  if (options.json) {
+    io.out(scrub(JSON.stringify(report, null, 2)));
+  } else {
+    for (const line of formatDoctor(report)) io.out(scrub(line));
+  }
+  return report.ok ? EXIT_OK : EXIT_FAILURE;
+}
 
-  let failures = 0;
-  let checked = 0;
-  const signals: Array<{ key: string; label: string; signal: 'logs' | 'metrics'; exporter: ExporterConfig }> = [
-    { key: 'exporter', label: 'logs', signal: 'logs', exporter: config.exporter },
-    { key: 'metrics_exporter', label: 'metrics', signal: 'metrics', exporter: config.metricsExporter },
+async function diagnoseAll(config: OtelConfig, timeoutMs: number): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  const signals: Array<{ key: string; signal: 'logs' | 'metrics'; exporter: ExporterConfig }> = [
+    { key: 'exporter', signal: 'logs', exporter: config.exporter },
+    { key: 'metrics_exporter', signal: 'metrics', exporter: config.metricsExporter },
   ];
-  for (const { key, label, signal, exporter } of signals) {
+  for (const { key, signal, exporter } of signals) {
     if (!isNetworkExporter(exporter)) {
-      out(`${label.padEnd(8)} ${key} = ${exporter.kind}${exporter.kind === 'statsig' ? ' (Codex\'s own sink; codex-otel treats it as none)' : ''}: nothing to check`);
+      checks.push({ signal, target: `${key} = ${exporter.kind}${exporter.kind === 'statsig' ? ' (Codex\'s own sink; codex-otel treats it as none)' : ''}`, status: 'not_configured' });
       continue;
     }
-    checked++;
     const path = exporterPath(key, exporter);
     let outcome: CheckResult;
     try {
@@ -228,32 +253,52 @@ export async function runDoctor(options: DoctorOptions, io: CliIo): Promise<numb
     } catch (error) {
       outcome = { ok: false, ms: 0, reason: `cannot build the exporter: ${(error as Error).message}`, hint: `check ${path}` };
     }
-    if (outcome.ok) {
-      out(`${label.padEnd(8)} ${describeExporter(exporter)}: OK (${Math.round(outcome.ms)} ms)`);
-    } else {
-      failures++;
-      out(`${label.padEnd(8)} ${describeExporter(exporter)}: FAILED after ${Math.round(outcome.ms)} ms: ${outcome.reason}`);
-      out(`${''.padEnd(8)} hint: ${outcome.hint}`);
-    }
+    checks.push(outcome.ok
+      ? { signal, target: describeExporter(exporter), status: 'ok', ms: Math.round(outcome.ms) }
+      : { signal, target: describeExporter(exporter), status: 'failed', ms: Math.round(outcome.ms), reason: outcome.reason, hint: outcome.hint });
   }
   const trace = config.traceExporter;
-  out(`${'traces'.padEnd(8)} trace_exporter = ${isNetworkExporter(trace) ? describeExporter(trace) : trace.kind}: not used by codex-otel (it emits no spans); not checked`);
+  checks.push({ signal: 'traces', target: `trace_exporter = ${isNetworkExporter(trace) ? describeExporter(trace) : trace.kind}`, status: 'not_checked', reason: 'not used by codex-otel (it emits no spans)' });
   const file = fileOutputCheck(config);
-  if (file) {
-    out(`${'file'.padEnd(8)} ${file.ok ? 'OK' : 'FAILED'}: ${file.line}`);
-    if (!file.ok) failures++;
-    checked++;
+  if (file) checks.push({ signal: 'file', target: config.extensions.fileOutput!.directory, status: file.ok ? 'ok' : 'failed', reason: file.line });
+  const checked = checks.filter((c) => c.status === 'ok' || c.status === 'failed');
+  const report: DoctorReport = {
+    ok: checked.length > 0 && checked.every((c) => c.status === 'ok'),
+    config: config.source ?? null,
+    checks,
+  };
+  if (checked.length === 0) {
+    report.nothingConfigured = config.present
+      ? 'no exporter is configured (exporter and metrics_exporter are "none", no file output): nothing would be sent'
+      : 'the config has no [otel] table: telemetry is off';
   }
-  out('');
-  if (checked === 0) {
-    out('nothing to check: no exporter is configured (exporter and metrics_exporter are "none", no file output)');
-    return EXIT_OK;
+  return report;
+}
+
+function formatDoctor(report: DoctorReport): string[] {
+  const lines = [`config: ${report.config ?? '(built-in defaults)'}`];
+  for (const c of report.checks) {
+    const label = c.signal.padEnd(8);
+    if (c.status === 'ok') lines.push(`${label} ${c.target}: OK${c.ms !== undefined ? ` (${c.ms} ms)` : ''}${c.signal === 'file' && c.reason ? `: ${c.reason}` : ''}`);
+    else if (c.status === 'failed' && c.signal === 'file') lines.push(`${label} FAILED: ${c.reason}`);
+    else if (c.status === 'failed') {
+      lines.push(`${label} ${c.target}: FAILED after ${c.ms} ms: ${c.reason}`);
+      lines.push(`${''.padEnd(8)} hint: ${c.hint}`);
+    } else if (c.status === 'not_configured') lines.push(`${label} ${c.target}: nothing to check`);
+    else lines.push(`${label} ${c.target}: ${c.reason}; not checked`);
   }
-  if (checked > 0 && signals.some((s) => isNetworkExporter(s.exporter))) {
-    out(`canary: one codex.conversation_starts event (originator = ${DOCTOR_ORIGINATOR}) and one ${CANARY_METRIC} point; filter on service_name="${DOCTOR_ORIGINATOR}" to find or hide them`);
+  lines.push('');
+  if (report.nothingConfigured) {
+    lines.push(`nothing to check: ${report.nothingConfigured}`);
+    lines.push('doctor FAILED: configure an exporter in [otel] (see examples/config.toml), then run doctor again');
+    return lines;
   }
-  out(failures === 0 ? 'all configured exporters work' : `${failures} check(s) failed`);
-  return failures === 0 ? EXIT_OK : EXIT_FAILED;
+  if (report.checks.some((c) => (c.signal === 'logs' || c.signal === 'metrics') && (c.status === 'ok' || c.status === 'failed'))) {
+    lines.push(`canary: one codex.conversation_starts event (originator = ${DOCTOR_ORIGINATOR}) and one ${CANARY_METRIC} point; filter on service_name="${DOCTOR_ORIGINATOR}" to find or hide them`);
+  }
+  const failures = report.checks.filter((c) => c.status === 'failed').length;
+  lines.push(failures === 0 ? 'all configured exporters work' : `${failures} check(s) failed`);
+  return lines;
 }
 
 export function registerDoctor(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -262,5 +307,6 @@ export function registerDoctor(program: Command, io: CliIo, setExit: (code: numb
     .description('send a canary log event and metric point through every configured exporter and explain any failure')
     .option('-c, --config <path>', 'config.toml to read (default: $CODEX_HOME/config.toml)')
     .option('--timeout <ms>', `how long one export may take (default ${DEFAULT_EXPORT_TIMEOUT_MS})`)
+    .option('--json', 'print the report as JSON')
     .action(async (options: DoctorOptions) => setExit(await runDoctor(options, io)));
 }

@@ -1,13 +1,9 @@
 /**
- * Counters for the simulate summary: what was emitted (a Session wrapper) and what each exporter got
- * (decorators that count records and data points passed to export() and their results). The SDK's batch
- * processor drops silently when its queue is full, so drops = emitted − exported − failed, after shutdown.
+ * What simulate emitted, by event name and shape: a wrapper around each Session that counts every event
+ * method call. What happened to the records afterwards is the pipeline's own count (deliveryStats()).
  */
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import type { AggregationOption, AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { CATALOG, type ShapeId } from '../../events/catalog.js';
-import type { Session } from '../../session.js';
+import type { Session } from '../../index.js';
 
 /** Session methods that record an event, and the catalog shape each one records. */
 export const METHOD_SHAPES: Readonly<Record<string, ShapeId>> = {
@@ -25,6 +21,11 @@ export const METHOD_SHAPES: Readonly<Record<string, ShapeId>> = {
   toolDecision: 'toolDecision',
   sandboxOutcome: 'sandboxOutcome',
   toolResult: 'toolResult',
+  // the catalog-id names, which call the ones above: a call through either is counted once
+  sseChunk: 'sseChunk',
+  sseChunkFailed: 'sseChunkFailed',
+  sseCompleted: 'sseCompleted',
+  sseCompletedFailed: 'sseCompletedFailed',
 };
 
 export class EmitCounter {
@@ -53,123 +54,4 @@ export class EmitCounter {
       },
     });
   }
-}
-
-export interface ExportTally {
-  /** Items (log records, metric data points) in exports that succeeded. */
-  exported: number;
-  failed: number;
-  calls: number;
-  failedCalls: number;
-  /** The first failure, for the summary. */
-  firstError?: string;
-}
-
-function newTally(): ExportTally {
-  return { exported: 0, failed: 0, calls: 0, failedCalls: 0 };
-}
-
-function settle(tally: ExportTally, items: number, result: ExportResult): void {
-  if (result.code === ExportResultCode.SUCCESS) {
-    tally.exported += items;
-  } else {
-    tally.failed += items;
-    tally.failedCalls++;
-    tally.firstError ??= result.error?.message ?? 'export failed';
-  }
-}
-
-/**
- * Settles one export in the tally, counting a batch as failed once however often it is retried, and
- * uncounting it when a retry succeeds. Retries re-send the same batch object.
- */
-function settleOnce<B extends object>(tally: ExportTally, failed: WeakSet<B>, batch: B, items: number, result: ExportResult): void {
-  const counted = failed.has(batch);
-  if (result.code === ExportResultCode.SUCCESS) {
-    if (counted) {
-      failed.delete(batch);
-      tally.failed -= items;
-    }
-    settle(tally, items, result);
-  } else if (counted) {
-    tally.failedCalls++;
-  } else {
-    failed.add(batch);
-    settle(tally, items, result);
-  }
-}
-
-export class CountingLogExporter implements LogRecordExporter {
-  readonly tally = newTally();
-  private readonly failedBatches = new WeakSet<ReadableLogRecord[]>();
-
-  constructor(readonly inner: LogRecordExporter, readonly label: string) {}
-
-  export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
-    this.tally.calls++;
-    let settled = false;
-    const finish = (result: ExportResult) => {
-      if (settled) return;
-      settled = true;
-      settleOnce(this.tally, this.failedBatches, records, records.length, result);
-      done(result);
-    };
-    try {
-      this.inner.export(records, finish);
-    } catch (error) {
-      finish({ code: ExportResultCode.FAILED, error: error as Error });
-    }
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-}
-
-export class CountingMetricExporter implements PushMetricExporter {
-  readonly tally = newTally();
-  private readonly failedBatches = new WeakSet<ResourceMetrics>();
-  selectAggregationTemporality?: (instrumentType: InstrumentType) => AggregationTemporality;
-  selectAggregation?: (instrumentType: InstrumentType) => AggregationOption;
-
-  constructor(readonly inner: PushMetricExporter, readonly label: string) {
-    // Only forward the selectors the inner exporter has: the reader falls back to SDK defaults otherwise.
-    if (inner.selectAggregationTemporality) this.selectAggregationTemporality = (type) => inner.selectAggregationTemporality!(type);
-    if (inner.selectAggregation) this.selectAggregation = (type) => inner.selectAggregation!(type);
-  }
-
-  export(metrics: ResourceMetrics, done: (result: ExportResult) => void): void {
-    this.tally.calls++;
-    const points = countDataPoints(metrics);
-    let settled = false;
-    const finish = (result: ExportResult) => {
-      if (settled) return;
-      settled = true;
-      settleOnce(this.tally, this.failedBatches, metrics, points, result);
-      done(result);
-    };
-    try {
-      this.inner.export(metrics, finish);
-    } catch (error) {
-      finish({ code: ExportResultCode.FAILED, error: error as Error });
-    }
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-}
-
-export function countDataPoints(metrics: ResourceMetrics): number {
-  let points = 0;
-  for (const scope of metrics.scopeMetrics) for (const metric of scope.metrics) points += metric.dataPoints.length;
-  return points;
 }

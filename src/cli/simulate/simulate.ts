@@ -1,40 +1,36 @@
 /**
- * `codex-otel simulate`: realistic, seeded agent sessions through the real library, exported by the real
- * exporters, with a summary of what was emitted, exported, failed and dropped.
+ * `codex-otel simulate`: realistic agent sessions through the library's public surface (`createTelemetry`,
+ * the `Session` methods, the helpers) and its own pipeline, with a summary of what was emitted and the
+ * pipeline's one set of delivery numbers (`telemetry.deliveryStats()`).
  */
-import type { DeliveryStatsSnapshot } from '../../export/delivery/stats.js';
-import { takeOverRetries } from '../../export/delivery/outcome.js';
-import { safeEndpoint } from '../../config/safe-endpoint.js';
+import { randomInt } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { defaultConfig, DEFAULT_FILE_MAX_BYTES, DEFAULT_FILE_MAX_FILES } from '../../config/defaults.js';
-import { readConfig } from '../../config/load.js';
 import { formatProblem } from '../../config/problems.js';
+import { safeEndpoint } from '../../config/safe-endpoint.js';
 import type { NetworkExporterConfig, OtelConfig } from '../../config/types.js';
 import { CATALOG, type ShapeId } from '../../events/catalog.js';
-import { createLogExporter, createMetricExporter, isNetworkExporter } from '../../export/exporters.js';
-import { JsonLinesLogExporter, JsonLinesMetricExporter, LOGS_FILE, METRICS_FILE } from '../../export/file-exporters.js';
-import { createTelemetry } from '../../telemetry.js';
+import { LOGS_FILE, METRICS_FILE } from '../../export/file-exporters.js';
+import { createTelemetry, type DeliveryStatsSnapshot } from '../../index.js';
 import { PACKAGE_VERSION } from '../../version.js';
-import type { CliIo } from '../io.js';
-import { CountingLogExporter, CountingMetricExporter, EmitCounter, type ExportTally } from './counting.js';
+import { collectorHint, probeEndpoint, type Reachability } from '../collector-hint.js';
+import { printConfigErrors, readCliConfig } from '../config-file.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { progressTarget, type CliIo } from '../io.js';
+import { startProgress } from '../progress.js';
+import { EmitCounter } from './counting.js';
 import { Random } from './prng.js';
 import { runConversation, type DriveContext } from './scenario.js';
 
-export const EXIT_OK = 0;
-export const EXIT_LOSS = 1;
-export const EXIT_USAGE = 2;
 
 /** Where the embedded default writes, relative to the current folder. */
 export const DEFAULT_OUT_DIR = 'codex-otel-out';
 /** `service.name` and `originator` of simulated telemetry: synthetic data never passes for a real client. */
 export const SIMULATE_ORIGINATOR = 'codex_otel_simulate';
 export const DEFAULT_SESSIONS = 5;
-export const DEFAULT_SEED = 1;
 
 export interface SimulateOptions {
   config?: string;
@@ -44,41 +40,34 @@ export interface SimulateOptions {
   duration?: string | number;
   out?: string;
   endpoint?: string;
-  fresh?: boolean;
+  /** Keep the files earlier runs wrote in the output folder (default: replace them). */
+  append?: boolean;
   json?: boolean;
 }
 
-export interface ExporterSummary extends ExportTally {
+/** Where records and metric points go: `file /path/logs.jsonl` or `otlp-http http://…/v1/logs`. */
+export interface Destination {
   signal: 'logs' | 'metrics';
-  /** `file /path/logs.jsonl` or `otlp-http http://…/v1/logs`. */
   target: string;
-  /** Logs only: records the batch processor never passed to the exporter (queue full, or abandoned at shutdown). */
-  dropped?: number;
 }
 
 export interface SimulateSummary {
   seed: number;
+  /** False when the seed was drawn for this run (fresh ids); pass `--seed` to repeat it. */
+  seedGiven: boolean;
   sessions: number;
   /** Wall-clock time of the sessions, before shutdown. */
   runMs: number;
   events: { total: number; byName: Record<string, number>; byShape: Record<string, number> };
-  exporters: ExporterSummary[];
-  shutdown: { completed: boolean; elapsedMs: number };
-  /** The delivery layer's own counts: retries, batches spooled for a later run, drops by reason. */
-  delivery?: DeliveryStatsSnapshot;
-  /** The file output folder, when there is one. */
+  destinations: Destination[];
+  /** The pipeline's own delivery numbers for log records (all destinations together), at the end of shutdown. */
+  delivery: DeliveryStatsSnapshot;
+  shutdown: { completed: boolean; elapsedMs: number; boundMs: number };
+  /** The file output folder, when there is one, and the files of earlier runs removed from it. */
   directory?: string;
-}
-
-/** The config when no --config is given: nothing on the network, OTLP/JSON files into ./codex-otel-out. */
-export function embeddedConfig(cwd = process.cwd()): OtelConfig {
-  const config = defaultConfig();
-  config.present = true;
-  config.environment = 'simulate';
-  config.extensions.metricsExportIntervalMs = 10_000;
-  config.extensions.shutdownTimeoutMs = 10_000;
-  config.extensions.fileOutput = { directory: resolve(cwd, DEFAULT_OUT_DIR), maxBytes: DEFAULT_FILE_MAX_BYTES, maxFiles: DEFAULT_FILE_MAX_FILES };
-  return config;
+  replaced?: string[];
+  /** Network endpoints that did not answer a TCP connect before the run. */
+  unreachable: Array<Reachability & { hint: string }>;
 }
 
 class UsageError extends Error {}
@@ -97,6 +86,16 @@ function positiveNumber(value: string | number | undefined, name: string): numbe
   return number;
 }
 
+/** The config when no --config is given: nothing on the network, OTLP/JSON files into ./codex-otel-out. */
+export function embeddedConfig(cwd = process.cwd()): OtelConfig {
+  const config = defaultConfig();
+  config.present = true;
+  config.environment = 'simulate';
+  config.extensions.metricsExportIntervalMs = 10_000;
+  config.extensions.fileOutput = { directory: resolve(cwd, DEFAULT_OUT_DIR), maxBytes: DEFAULT_FILE_MAX_BYTES, maxFiles: DEFAULT_FILE_MAX_FILES };
+  return config;
+}
+
 /** `--endpoint http://host:4318` → OTLP/HTTP protobuf to /v1/logs and /v1/metrics. */
 export function endpointExporters(raw: string): { logs: NetworkExporterConfig; metrics: NetworkExporterConfig } {
   let url: URL;
@@ -113,15 +112,14 @@ export function endpointExporters(raw: string): { logs: NetworkExporterConfig; m
   };
 }
 
-/** Resolves the config of a run from the options; throws UsageError, or returns the config errors. */
+/** Resolves the config of a run from the options; throws UsageError, or returns undefined after printing config errors. */
 async function resolveConfig(options: SimulateOptions, io: CliIo): Promise<OtelConfig | undefined> {
   let config: OtelConfig;
   if (options.config !== undefined) {
-    const result = await readConfig({ path: options.config, env: io.env });
+    const result = await readCliConfig(options.config, io);
     for (const warning of result.warnings) io.err(`codex-otel: warning: ${formatProblem(warning)}`);
     if (!result.config) {
-      io.err(`${result.errors.length} config error(s):`);
-      for (const error of result.errors) io.err(`  - ${formatProblem(error)}`);
+      printConfigErrors(io, result.errors);
       return undefined;
     }
     config = result.config;
@@ -155,57 +153,54 @@ export async function clearOutput(directory: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const removed = names.filter((name) => OUTPUT_FILE.test(name));
+  const removed = names.filter((name) => OUTPUT_FILE.test(name)).sort();
   await Promise.all(removed.map((name) => rm(join(directory, name), { force: true })));
   return removed;
 }
 
-/** Runs a simulation and returns its summary; writes progress on stderr. Throws UsageError on bad options. */
+function destinations(config: OtelConfig): Destination[] {
+  const list: Destination[] = [];
+  if (config.exporter.kind === 'otlp-http' || config.exporter.kind === 'otlp-grpc') list.push({ signal: 'logs', target: `${config.exporter.kind} ${safeEndpoint(config.exporter.endpoint)}` });
+  if (config.extensions.fileOutput) list.push({ signal: 'logs', target: `file ${join(config.extensions.fileOutput.directory, LOGS_FILE)}` });
+  if (config.metricsExporter.kind === 'otlp-http' || config.metricsExporter.kind === 'otlp-grpc') list.push({ signal: 'metrics', target: `${config.metricsExporter.kind} ${safeEndpoint(config.metricsExporter.endpoint)}` });
+  if (config.extensions.fileOutput) list.push({ signal: 'metrics', target: `file ${join(config.extensions.fileOutput.directory, METRICS_FILE)}` });
+  return list;
+}
+
+/** TCP-probes every distinct network endpoint of the config. */
+async function unreachableEndpoints(config: OtelConfig): Promise<SimulateSummary['unreachable']> {
+  const endpoints = new Set<string>();
+  for (const exporter of [config.exporter, config.metricsExporter]) {
+    if (exporter.kind === 'otlp-http' || exporter.kind === 'otlp-grpc') endpoints.add(exporter.endpoint);
+  }
+  const probes = await Promise.all([...endpoints].map((endpoint) => probeEndpoint(endpoint)));
+  const seen = new Set<string>();
+  return probes.filter((p) => !p.reachable && !seen.has(p.address) && seen.add(p.address)).map((p) => ({ ...p, hint: collectorHint(p) }));
+}
+
+/** Runs a simulation and returns its summary; draws progress on a terminal. Throws UsageError on bad options. */
 export async function simulate(options: SimulateOptions, io: CliIo, signal?: AbortSignal): Promise<SimulateSummary | undefined> {
   const sessions = integerOption(options.sessions, '--sessions', DEFAULT_SESSIONS, 1);
-  const seed = integerOption(options.seed, '--seed', DEFAULT_SEED, 0);
+  const seedGiven = options.seed !== undefined;
+  // Fresh ids every run unless asked to repeat one: the same conversation and call ids twice would be
+  // counted twice by an audit of the same folder.
+  const seed = integerOption(options.seed, '--seed', randomInt(0, 2 ** 31 - 1), 0);
   const rate = positiveNumber(options.rate, '--rate');
   const durationS = positiveNumber(options.duration, '--duration');
   const config = await resolveConfig(options, io);
   if (!config) return undefined;
 
   const file = config.extensions.fileOutput;
-  if (options.fresh) {
-    if (file) await clearOutput(file.directory);
-    else io.err('codex-otel: note: --fresh ignored: no file output configured');
-  }
+  const replaced = file && !options.append ? await clearOutput(file.directory) : undefined;
+  const unreachable = await unreachableEndpoints(config);
+  for (const endpoint of unreachable) io.err(`codex-otel: ${endpoint.hint}`);
 
-  // The exporters the pipeline would build, built here so each can be wrapped in a counter.
-  const logExporters: CountingLogExporter[] = [];
-  const metricExporters: CountingMetricExporter[] = [];
-  // As the pipeline does for its own: one retry policy (the pipeline's), not the SDK's inner retries too.
-  if (isNetworkExporter(config.exporter)) {
-    const exporter = createLogExporter(config.exporter);
-    takeOverRetries(exporter);
-    logExporters.push(new CountingLogExporter(exporter, `${config.exporter.kind} ${safeEndpoint(config.exporter.endpoint)}`));
-  }
-  if (isNetworkExporter(config.metricsExporter)) {
-    const exporter = createMetricExporter(config.metricsExporter, config.extensions.metricsTemporality);
-    takeOverRetries(exporter);
-    metricExporters.push(new CountingMetricExporter(exporter, `${config.metricsExporter.kind} ${safeEndpoint(config.metricsExporter.endpoint)}`));
-  }
-  if (file) {
-    logExporters.push(new CountingLogExporter(new JsonLinesLogExporter(file), `file ${join(file.directory, LOGS_FILE)}`));
-    metricExporters.push(new CountingMetricExporter(new JsonLinesMetricExporter(file, config.extensions.metricsTemporality), `file ${join(file.directory, METRICS_FILE)}`));
-  }
-  const pipelineConfig: OtelConfig = {
-    ...config,
-    exporter: { kind: 'none' },
-    metricsExporter: { kind: 'none' },
-    extensions: { ...config.extensions, fileOutput: undefined },
-  };
-  delete pipelineConfig.extensions.fileOutput;
-  const telemetry = createTelemetry(pipelineConfig, {
+  // Simulated data never goes to (or replays) the user's spool: what is not delivered is dropped and counted.
+  const telemetry = createTelemetry(config, {
     originator: SIMULATE_ORIGINATOR,
     appVersion: PACKAGE_VERSION,
     diagnostics: false,
-    logExporters: logExporters as LogRecordExporter[],
-    metricExporters: metricExporters as PushMetricExporter[],
+    delivery: { spool: false, replayOnStart: false, warn: () => undefined },
   });
 
   const rng = new Random(seed);
@@ -226,13 +221,21 @@ export async function simulate(options: SimulateOptions, io: CliIo, signal?: Abo
           return;
         }
       }
-      // Let timers and I/O run (batch exports, file writes) even at full speed.
+      // Let timers and I/O run (batch exports, file writes, the progress bar) even at full speed.
       if (ticks % 32 === 0) await new Promise<void>((done) => setImmediate(done));
     },
   };
 
   let done = 0;
-  const progress = startProgress(io, () => ({ done, total: deadline === undefined ? sessions : undefined, events: counter.total, elapsedMs: performance.now() - started, durationMs: durationS !== undefined ? durationS * 1000 : undefined }));
+  const progress = startProgress(progressTarget(io), 'simulate', durationS !== undefined ? 's' : 'conversations');
+  const report = () => {
+    const elapsedS = (performance.now() - started) / 1000;
+    const rateNow = elapsedS > 0 ? Math.round(counter.total / elapsedS) : 0;
+    if (durationS !== undefined) progress.update({ done: Math.min(durationS, Math.round(elapsedS)), total: durationS, detail: `${done} conversations · ${number(counter.total)} events · ${number(rateNow)}/s` });
+    else progress.update({ done, total: sessions, detail: `${number(counter.total)} events` });
+  };
+  const timer = setInterval(report, 200);
+  timer.unref();
   try {
     for (let index = 0; deadline !== undefined || index < sessions; index++) {
       if (index > 0 && stopping()) break;
@@ -241,13 +244,16 @@ export async function simulate(options: SimulateOptions, io: CliIo, signal?: Abo
       done++;
     }
   } finally {
+    clearInterval(timer);
+    report();
     progress.stop();
   }
   const runMs = performance.now() - started;
   const shutdown = await telemetry.shutdown();
 
-  const summary: SimulateSummary = {
+  return {
     seed,
+    seedGiven,
     sessions: done,
     runMs,
     events: {
@@ -255,25 +261,18 @@ export async function simulate(options: SimulateOptions, io: CliIo, signal?: Abo
       byName: Object.fromEntries([...counter.byName].sort(([a], [b]) => a.localeCompare(b))),
       byShape: Object.fromEntries([...counter.byShape]),
     },
-    exporters: [
-      ...logExporters.map((exporter): ExporterSummary => ({
-        signal: 'logs',
-        target: exporter.label,
-        ...exporter.tally,
-        dropped: Math.max(0, counter.total - exporter.tally.exported - exporter.tally.failed),
-      })),
-      ...metricExporters.map((exporter): ExporterSummary => ({ signal: 'metrics', target: exporter.label, ...exporter.tally })),
-    ],
-    shutdown: { completed: shutdown.completed, elapsedMs: shutdown.elapsedMs },
-    ...(shutdown.delivery ? { delivery: shutdown.delivery } : {}),
+    destinations: destinations(config),
+    delivery: shutdown.delivery ?? telemetry.deliveryStats(),
+    shutdown: { completed: shutdown.completed, elapsedMs: shutdown.elapsedMs, boundMs: config.extensions.shutdownTimeoutMs },
     ...(file ? { directory: file.directory } : {}),
+    ...(replaced ? { replaced } : {}),
+    unreachable,
   };
-  return summary;
 }
 
-/** True when everything emitted reached every exporter. */
+/** True when every record reached every destination: nothing dropped, nothing left for later, shutdown within its bound. */
 export function lossless(summary: SimulateSummary): boolean {
-  return summary.shutdown.completed && summary.exporters.every((e) => e.failed === 0 && (e.dropped ?? 0) === 0);
+  return summary.shutdown.completed && summary.delivery.dropped.total === 0 && summary.delivery.spooled === 0;
 }
 
 export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<number> {
@@ -285,6 +284,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
     summary = await simulate(options, io, controller.signal);
   } catch (error) {
     if (error instanceof UsageError) {
+      if (options.json) io.out(JSON.stringify({ ok: false, error: error.message }, null, 2));
       io.err(`codex-otel simulate: ${error.message}`);
       return EXIT_USAGE;
     }
@@ -292,10 +292,13 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   } finally {
     process.removeListener('SIGINT', onSignal);
   }
-  if (!summary) return EXIT_USAGE;
-  if (options.json) io.out(JSON.stringify(summary, null, 2));
+  if (!summary) {
+    if (options.json) io.out(JSON.stringify({ ok: false, error: 'config error' }, null, 2));
+    return EXIT_USAGE;
+  }
+  if (options.json) io.out(JSON.stringify({ ok: lossless(summary), ...summary }, null, 2));
   else for (const line of formatSummary(summary)) io.out(line);
-  return lossless(summary) ? EXIT_OK : EXIT_LOSS;
+  return lossless(summary) ? EXIT_OK : EXIT_FAILURE;
 }
 
 const SHAPE_LABELS: Record<ShapeId, string> = {
@@ -311,6 +314,8 @@ export function formatSummary(summary: SimulateSummary): string[] {
   const lines: string[] = [];
   lines.push(`simulated ${summary.sessions} conversation(s), seed ${summary.seed}: ${number(summary.events.total)} events in ${seconds.toFixed(1)} s` +
     (seconds > 0 ? ` (${number(Math.round(summary.events.total / seconds))}/s)` : ''));
+  if (!summary.seedGiven) lines.push(`fresh ids for this run; \`--seed ${summary.seed}\` repeats it`);
+  if (summary.replaced?.length) lines.push(`replaced in ${displayPath(summary.directory!)}: ${summary.replaced.join(', ')} (--append keeps them)`);
   lines.push('');
   lines.push('events emitted');
   const width = Math.max(...Object.keys(summary.events.byName).map((name) => name.length), 5) + 2;
@@ -324,82 +329,64 @@ export function formatSummary(summary: SimulateSummary): string[] {
   }
   lines.push(`  ${'total'.padEnd(width)}${number(summary.events.total).padStart(8)}`);
   lines.push('');
-  if (summary.exporters.length === 0) {
-    lines.push('exported: nothing (no exporter configured: exporter = "none", metrics_exporter = "none", no file output)');
+  if (summary.destinations.length === 0) {
+    lines.push('sent to: nothing (exporter = "none", metrics_exporter = "none", no file output)');
   } else {
-    lines.push('exported');
-    for (const e of summary.exporters) {
-      const counts = e.signal === 'logs'
-        ? `${number(e.exported)} records exported, ${number(e.failed)} failed, ${number(e.dropped ?? 0)} dropped`
-        : `${number(e.exported)} data points exported, ${number(e.failed)} failed`;
-      lines.push(`  ${e.signal.padEnd(8)} ${counts}  → ${displayTarget(e.target)}`);
-      if (e.firstError) lines.push(`    first failure: ${e.firstError}`);
-    }
+    lines.push('sent to');
+    for (const d of summary.destinations) lines.push(`  ${d.signal.padEnd(8)} ${displayTarget(d.target)}`);
   }
   lines.push('');
-  if (summary.delivery) {
-    const d = summary.delivery;
-    const reasons = Object.entries(d.dropped).filter(([reason, count]) => reason !== 'total' && count > 0).map(([reason, count]) => `${reason} ${number(count)}`);
-    lines.push(`delivery: ${number(d.retries)} retries, ${number(d.spooled)} records spooled for a later run, ${number(d.dropped.total)} dropped${reasons.length ? ` (${reasons.join(', ')})` : ''}`);
-  }
-  lines.push(`shutdown: ${Math.round(summary.shutdown.elapsedMs)} ms${summary.shutdown.completed ? '' : ' (bound reached: pending telemetry abandoned)'}`);
-  if (!lossless(summary)) lines.push('some telemetry was lost: see the failed and dropped columns');
+  const logDestinations = summary.destinations.filter((d) => d.signal === 'logs').length;
+  lines.push(`delivery of log records (telemetry.deliveryStats()${logDestinations > 1 ? `, ${logDestinations} destinations: each record counts once per destination` : ''})`);
+  lines.push(...formatDelivery(summary.delivery));
+  lines.push('');
+  lines.push(`shutdown: ${Math.round(summary.shutdown.elapsedMs)} ms (bound ${summary.shutdown.boundMs} ms)${summary.shutdown.completed ? '' : ', bound reached: what was pending was dropped and counted'}`);
+  for (const endpoint of summary.unreachable) lines.push(endpoint.hint);
+  if (!lossless(summary)) lines.push('some telemetry was not delivered: see the delivery numbers');
   return lines;
 }
 
-function displayTarget(target: string): string {
-  if (!target.startsWith('file ')) return target;
-  const path = target.slice(5);
-  const rel = relative(process.cwd(), path);
-  return `file ${rel && !rel.startsWith('..') ? rel : path}`;
+/**
+ * Every number of the delivery snapshot, whatever its fields: a count per line, a breakdown (drops by
+ * reason) as its total with the non-zero parts.
+ */
+export function formatDelivery(delivery: DeliveryStatsSnapshot): string[] {
+  const entries = Object.entries(delivery as unknown as Record<string, unknown>);
+  const width = Math.max(...entries.map(([key]) => key.length)) + 2;
+  return entries.flatMap(([key, value]) => {
+    if (typeof value === 'number') return [`  ${key.padEnd(width)}${number(value).padStart(8)}`];
+    if (value && typeof value === 'object') {
+      const parts = Object.entries(value as Record<string, unknown>).filter(([part, n]) => part !== 'total' && typeof n === 'number' && n > 0);
+      const total = typeof (value as { total?: unknown }).total === 'number'
+        ? (value as { total: number }).total
+        : parts.reduce((sum, [, n]) => sum + (n as number), 0);
+      return [`  ${key.padEnd(width)}${number(total).padStart(8)}${parts.length ? `  (${parts.map(([part, n]) => `${part} ${number(n as number)}`).join(', ')})` : ''}`];
+    }
+    return [];
+  });
 }
 
-interface ProgressState { done: number; total: number | undefined; events: number; elapsedMs: number; durationMs: number | undefined }
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
 
-/** A one-line bar on a terminal (redrawn in place); plain lines every 5 s otherwise. Nothing for short runs. */
-function startProgress(io: CliIo, read: () => ProgressState): { stop(): void } {
-  let drawn = false;
-  const render = (): { clamped: number; text: string } => {
-    const state = read();
-    const fraction = state.durationMs !== undefined ? state.elapsedMs / state.durationMs : state.total ? state.done / state.total : 0;
-    const clamped = Math.max(0, Math.min(1, fraction));
-    const rate = state.elapsedMs > 0 ? Math.round((state.events / state.elapsedMs) * 1000) : 0;
-    const sessions = state.total !== undefined ? `${state.done}/${state.total} conversations` : `${state.done} conversations`;
-    const time = state.durationMs !== undefined ? `${(state.elapsedMs / 1000).toFixed(0)}/${(state.durationMs / 1000).toFixed(0)} s` : `${(state.elapsedMs / 1000).toFixed(1)} s`;
-    return { clamped, text: `${sessions} · ${number(state.events)} events · ${number(rate)}/s · ${time}` };
-  };
-  const tick = () => {
-    const { clamped, text } = render();
-    if (io.isTty) {
-      const filled = Math.round(clamped * 30);
-      io.err(`${drawn ? '\x1b[1A\x1b[2K' : ''}simulate [${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${Math.round(clamped * 100)}% ${text}`);
-      drawn = true;
-    } else {
-      io.err(`simulate: ${text}`);
-    }
-  };
-  const timer = setInterval(tick, io.isTty ? 200 : 5000);
-  timer.unref();
-  return {
-    stop() {
-      clearInterval(timer);
-      if (drawn) tick();
-    },
-  };
+function displayTarget(target: string): string {
+  return target.startsWith('file ') ? `file ${displayPath(target.slice(5))}` : target;
 }
 
 export function registerSimulate(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('simulate')
-    .description('drive realistic, seeded agent sessions through the library and export them (default: OTLP/JSON files into ./codex-otel-out, no network)')
+    .description('drive realistic agent sessions through the library and export them (default: OTLP/JSON files into ./codex-otel-out, no network)')
     .option('-c, --config <path>', 'config.toml to use (default: the embedded offline config)')
     .option('-n, --sessions <n>', `conversations to simulate (default ${DEFAULT_SESSIONS})`)
-    .option('--seed <n>', `seed of the pseudo-random choices (default ${DEFAULT_SEED})`)
+    .option('--seed <n>', 'repeat a run: the same seed gives the same ids and values (default: a fresh seed, printed in the summary)')
     .option('--rate <events-per-second>', 'pace the events to this rate (default: as fast as possible)')
     .option('--duration <seconds>', 'keep starting conversations until this much time has passed (sustained load)')
     .option('-o, --out <dir>', 'write OTLP/JSON files into <dir> and send nothing over the network from the config')
     .option('--endpoint <url>', 'send OTLP/HTTP protobuf to <url>/v1/logs and <url>/v1/metrics (e.g. http://127.0.0.1:4318)')
-    .option('--fresh', 'remove earlier logs*.jsonl and metrics*.jsonl from the output folder first (nothing else)')
+    .option('--append', 'keep the logs*.jsonl / metrics*.jsonl of earlier runs in the output folder (default: replace them; nothing else is touched)')
     .option('--json', 'print the summary as JSON')
     .action(async (options: SimulateOptions) => setExit(await runSimulate(options, io)));
 }

@@ -18,7 +18,7 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
-import { recordSizeHint } from '../record-size.js';
+import { RecordSizeHint } from '../record-size.js';
 import { classifyFailure } from './outcome.js';
 import { RetryPolicy } from './retry.js';
 import type { ClaimedBatch, Spool } from './spool.js';
@@ -42,6 +42,8 @@ export interface DeliveryProcessorOptions {
   replayOnStart?: boolean;
   /** Label for diagnostics. */
   label?: string;
+  /** The pipeline's record-size hint, set by the emitter around each emit. */
+  recordSize?: RecordSizeHint;
 }
 
 interface Batch {
@@ -57,6 +59,7 @@ interface Batch {
 }
 
 export class DeliveryLogProcessor implements LogRecordProcessor {
+  private readonly recordSize: RecordSizeHint;
   private queue: ReadableLogRecord[] = [];
   /** The estimated size of each queued record, in step with `queue`, and their sum. */
   private sizes: number[] = [];
@@ -106,6 +109,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.spool = options.spool;
     this.watchdogMs = options.exportTimeoutMillis + 1000;
     this.label = options.label ?? 'logs';
+    this.recordSize = options.recordSize ?? new RecordSizeHint();
     if (this.spool && options.replayOnStart !== false) {
       this.replayWanted = true;
       // Never during start-up itself, never keeping the process alive.
@@ -115,7 +119,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
 
   /** The hot path: no allocation beyond the array slot, no I/O, no throw. */
   onEmit(logRecord: SdkLogRecord): void {
-    const size = recordSizeHint();
+    const size = this.recordSize.read();
     // The pipeline counts records emitted after shutdown began (they never reach a processor).
     if (this.closed) return;
     const queue = this.queue;

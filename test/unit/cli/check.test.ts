@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -214,7 +214,7 @@ describe('codex-otel check, in process', () => {
     expect(run.out).toBe('');
     expectNoSecret(run);
     // the warnings of the file come first, then the errors
-    const [warnings, errors] = run.err.split(`${BROKEN_PATHS.length} error(s):\n`);
+    const [warnings, errors] = run.err.split(`${BROKEN_PATHS.length} config error(s):\n`);
     expect(warnings).toBe('1 warning(s):\n  - otel.trace_exporter.otlp-grpc.endpoint: carries credentials in the URL; put them in headers instead\n');
     const errorLines = errors!.split('\n').filter((l) => l.startsWith('  - '));
     expect(errorLines).toHaveLength(BROKEN_PATHS.length);
@@ -239,18 +239,27 @@ describe('codex-otel check, in process', () => {
     const run = await check(['-c', file('syntax.toml')]);
     expect(run.code).toBe(2);
     expectNoSecret(run);
-    expect(run.err).toBe(`1 error(s):\n  - ${file('syntax.toml')}:3:1: TOML syntax error: expected comma or end of structure\n`);
+    expect(run.err).toBe(`1 config error(s):\n  - ${file('syntax.toml')}:3:1: TOML syntax error: expected comma or end of structure\n`);
   });
 
-  it('an explicit file that does not exist: exit 2', async () => {
+  it('an explicit file that does not exist: said to be missing, exit 2', async () => {
     const run = await check(['-c', file('nope.toml')]);
     expect(run.code).toBe(2);
-    expect(run.err).toBe(`1 error(s):\n  - ${file('nope.toml')}: cannot read the config file (ENOENT)\n`);
+    expect(run.out).toBe('');
+    expect(run.err).toBe(`1 config error(s):\n  - ${file('nope.toml')}: the config file does not exist (given with --config) (expected a config.toml with an [otel] table; found no file)\n`);
   });
 
-  it('without --config it reads $CODEX_HOME/config.toml; a missing one means telemetry off, exit 0', async () => {
+  it('without --config it reads $CODEX_HOME/config.toml; a missing one is said to be missing (never "config OK"), exit 2', async () => {
     const home = mkdtempSync(join(tmpdir(), 'codex-otel-home-'));
     try {
+      const missing = await check([], { CODEX_HOME: home });
+      expect(missing.code).toBe(2);
+      expect(missing.out).not.toContain('OK');
+      expect(missing.err).toContain(`${join(home, 'config.toml')}: the config file does not exist (the default location ($CODEX_HOME/config.toml)`);
+      const missingJson = await check(['--json'], { CODEX_HOME: home });
+      expect(missingJson.code).toBe(2);
+      expect(JSON.parse(missingJson.out)).toMatchObject({ ok: false, file: { path: join(home, 'config.toml'), exists: false, explicit: false }, config: null });
+      writeFileSync(join(home, 'config.toml'), '# no [otel] here\n');
       const off = await check([], { CODEX_HOME: home });
       expect(off.code).toBe(0);
       expect(off.out).toBe(`config file: ${join(home, 'config.toml')}\n[otel]: absent — telemetry is off (nothing is recorded or sent)\nconfig OK\n`);
@@ -342,5 +351,9 @@ describe('codex-otel check, the real command (node bin/codex-otel.js, built outp
     expect(run.code).toBe(0);
     expect(run.out).toContain(`config file: ${EXAMPLE}`);
     expect(run.out).toContain('config OK');
+    // The README shows exactly what it prints, with the checkout at /home/you/codex-otel.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const shown = /```text\n\$ node bin\/codex-otel\.js check --config examples\/config\.toml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown).toBe(run.out.split(ROOT).join('/home/you/codex-otel'));
   });
 });

@@ -2,7 +2,7 @@
  * The main job: `simulate --out DIR` followed by `audit --format json DIR` agrees with what simulate says it
  * emitted, and `codex-otel demo` (what `npm start` runs) prints both, offline.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,17 +80,27 @@ describe('codex-otel demo (npm start)', () => {
     const text = io.stdout.join('\n');
     expect(code).toBe(0);
     expect(text).toContain('(offline: no collector needed)');
-    expect(text).toMatch(/^simulated 5 conversation\(s\), seed 1: [\d,]+ events/m);
-    expect(text).toMatch(/logs +[\d,]+ records exported, 0 failed, 0 dropped/);
+    expect(text).toMatch(/^simulated 5 conversation\(s\), seed \d+: [\d,]+ events/m);
+    expect(text).toMatch(/^ {2}dropped +0$/m);
     expect(text).toContain('== codex-otel audit');
     expect(text).toContain('Denials');
     expect(text).toContain('danger-full-access');
 
-    // A rerun replaces the files instead of adding to them.
+    // A rerun replaces the files instead of adding to them, and has fresh ids: no denial is counted twice.
+    writeFileSync(join(dir, 'keep.txt'), 'not ours');
     const again = captureIo();
-    expect(await main(['demo', '--out', dir], again)).toBe(0);
-    const events = (t: string) => Number(/^ {2}events +(\d+)$/m.exec(t)?.[1]);
-    expect(events(again.stdout.join('\n'))).toBe(events(text));
-    expect(events(text)).toBeGreaterThan(0);
+    expect(await main(['demo', '--out', dir, '--json'], again)).toBe(0);
+    const both = JSON.parse(again.stdout.join('\n')) as { ok: boolean; simulate: SimulateSummary; audit: AuditJson };
+    expect(both.ok).toBe(true);
+    expect(both.simulate.replaced).toEqual(['logs.jsonl', 'metrics.jsonl']);
+    expect(both.audit.events).toBe(both.simulate.events.total);
+    expect(both.audit.conversations).toBe(both.simulate.sessions);
+    expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('not ours');
+    // --append keeps the earlier run: the same rule as simulate
+    const appended = captureIo();
+    expect(await main(['demo', '--out', dir, '--json', '--append'], appended)).toBe(0);
+    const third = JSON.parse(appended.stdout.join('\n')) as { simulate: SimulateSummary; audit: AuditJson };
+    expect(third.audit.events).toBe(both.simulate.events.total + third.simulate.events.total);
+    expect(third.audit.conversations).toBe(both.simulate.sessions + third.simulate.sessions);
   });
 });

@@ -138,7 +138,7 @@ describe('codex-otel doctor', () => {
     expect(code).toBe(1);
     const out = io.stdout.join('\n');
     expect(out).toContain(`connection refused by 127.0.0.1:${port}`);
-    expect(out).toContain(`nothing listens on 127.0.0.1:${port}: is the collector running? OTLP/HTTP is 4318, gRPC 4317`);
+    expect(out).toContain(`nothing listens on 127.0.0.1:${port}: is the collector running? try \`npm run stack:up\` or \`docker compose up\` (OTLP/HTTP is 4318, gRPC 4317)`);
   });
 
   it('explains a TLS receiver signed by another CA: which file, which name', async () => {
@@ -159,10 +159,31 @@ describe('codex-otel doctor', () => {
     expect(code).toBe(0);
   });
 
-  it('says there is nothing to check when nothing is configured (exit 0)', async () => {
+  it('nothing configured is a failure, never OK (exit 1), in text and JSON', async () => {
     const { code, io } = await doctor(configFile('exporter = "none"'));
+    expect(code).toBe(1);
+    const out = io.stdout.join('\n');
+    expect(out).toContain('nothing to check');
+    expect(out).toContain('doctor FAILED');
+    expect(out).not.toMatch(/\bOK\b|all configured exporters work/);
+    const json = await doctor(configFile('exporter = "none"'), '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.io.stdout.join('\n'))).toMatchObject({ ok: false, nothingConfigured: expect.stringContaining('no exporter') });
+  });
+
+  it('a config file that does not exist is said to be missing (exit 2), with or without --config', async () => {
+    const missing = await doctor(join(tmpdir(), 'codex-otel-no-such-dir', 'config.toml'));
+    expect(missing.code).toBe(2);
+    expect(missing.io.stderr.join('\n')).toContain('the config file does not exist');
+    expect(missing.io.stdout.join('\n')).not.toContain('OK');
+  });
+
+  it('--json: one document with every check, exit 0 when all work', async () => {
+    const { code, io } = await doctor(configFile(httpExporters(live.httpUrl)), '--json');
     expect(code).toBe(0);
-    expect(io.stdout.join('\n')).toContain('nothing to check');
+    const report = JSON.parse(io.stdout.join('\n')) as { ok: boolean; checks: Array<{ signal: string; status: string }> };
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => [c.signal, c.status])).toEqual([['logs', 'ok'], ['metrics', 'ok'], ['traces', 'not_checked']]);
   });
 
   it('exits 2 on a config error, without the secret', async () => {

@@ -3,6 +3,8 @@
  * summary agrees with what arrives in the file output and at a real OTLP receiver.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +69,18 @@ function stable(records: FileRecord[]): string[] {
 }
 
 let root: string;
+
+/** A loopback port nothing listens on (bound, then released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 let counter = 0;
 const freshDir = () => join(root, `run-${counter++}`);
 
@@ -101,15 +115,14 @@ describe('codex-otel simulate', () => {
     expect(summary.sessions).toBe(5);
     expect(summary.events.total).toBeGreaterThan(300);
     expect(records).toHaveLength(summary.events.total);
-    const logs = summary.exporters.find((e) => e.signal === 'logs')!;
-    expect(logs).toMatchObject({ exported: summary.events.total, failed: 0, dropped: 0 });
+    // One set of numbers: the pipeline's own ledger, one destination (the file) here.
+    expect(summary.delivery).toMatchObject({ exported: summary.events.total, spooled: 0, dropped: { total: 0 } });
+    expect(summary.destinations.map((d) => d.signal)).toEqual(['logs', 'metrics']);
     const byName: Record<string, number> = {};
     for (const r of records) byName[r.name] = (byName[r.name] ?? 0) + 1;
     expect(byName).toEqual(summary.events.byName);
-    const metrics = summary.exporters.find((e) => e.signal === 'metrics')!;
-    expect(metrics.exported).toBeGreaterThan(0);
-    expect(metrics.exported).toBe(countMetricPoints(dir));
-    expect(summary.shutdown.completed).toBe(true);
+    expect(countMetricPoints(dir)).toBeGreaterThan(0);
+    expect(summary.shutdown).toMatchObject({ completed: true, boundMs: 2000 });
   });
 
   it('covers every event name and every shape of the contract', () => {
@@ -166,18 +179,35 @@ describe('codex-otel simulate', () => {
     expect(stable(readLogs(other))).not.toEqual(stable(records));
   });
 
-  it('--fresh removes only the files it writes', async () => {
+  it('replaces only the files it writes by default; --append keeps them', async () => {
     const target = freshDir();
-    await simulate('--out', target, '--sessions', '1');
+    await simulate('--out', target, '--sessions', '1', '--seed', '5');
     writeFileSync(join(target, 'notes.txt'), 'keep me');
     writeFileSync(join(target, 'logs.3.jsonl'), 'old rotated file\n');
-    await simulate('--out', target, '--sessions', '1');
-    const twice = readLogs(target).length;
-    const { summary } = await simulate('--out', target, '--sessions', '1', '--fresh');
+    const { summary } = await simulate('--out', target, '--sessions', '1', '--seed', '5');
+    expect(summary.replaced).toEqual(['logs.3.jsonl', 'logs.jsonl', 'metrics.jsonl']);
     expect(readLogs(target)).toHaveLength(summary.events.total);
-    expect(twice).toBe(2 * summary.events.total);
     expect(existsSync(join(target, 'notes.txt'))).toBe(true);
     expect(existsSync(join(target, 'logs.3.jsonl'))).toBe(false);
+    const appended = await simulate('--out', target, '--sessions', '1', '--seed', '5', '--append');
+    expect(appended.summary.replaced).toBeUndefined();
+    expect(readLogs(target)).toHaveLength(2 * summary.events.total);
+  });
+
+  it('draws fresh ids every run unless --seed is given, and says how to repeat the run', async () => {
+    const first = freshDir();
+    const a = await simulate('--out', first, '--sessions', '1');
+    const second = freshDir();
+    const b = await simulate('--out', second, '--sessions', '1');
+    expect(a.summary.seedGiven).toBe(false);
+    const ids = (dir: string) => new Set(readLogs(dir).map((r) => String(r.attributes['conversation.id'])));
+    const shared = [...ids(first)].filter((id) => ids(second).has(id));
+    expect(shared).toEqual([]);
+    const again = freshDir();
+    const c = await simulate('--out', again, '--sessions', '1', '--seed', String(a.summary.seed));
+    expect(c.summary.seedGiven).toBe(true);
+    expect(ids(again)).toEqual(ids(first));
+    expect(b.summary.seed).not.toBe(a.summary.seed);
   });
 
   it('prints a readable summary by default', async () => {
@@ -185,11 +215,15 @@ describe('codex-otel simulate', () => {
     const code = await main(['simulate', '--out', freshDir(), '--sessions', '3'], io);
     expect(code).toBe(0);
     const text = io.stdout.join('\n');
-    expect(text).toMatch(/^simulated 3 conversation\(s\), seed 1: [\d,]+ events in/m);
+    expect(text).toMatch(/^simulated 3 conversation\(s\), seed \d+: [\d,]+ events in/m);
+    expect(text).toMatch(/^fresh ids for this run; `--seed \d+` repeats it$/m);
     expect(text).toMatch(/codex\.sse_event +[\d,]+ +\(chunk [\d,]+, chunk failed [\d,]+, completed [\d,]+, completed failed [\d,]+\)/);
-    expect(text).toMatch(/logs +[\d,]+ records exported, 0 failed, 0 dropped/);
-    expect(text).toMatch(/metrics +[\d,]+ data points exported, 0 failed/);
-    expect(text).toMatch(/^shutdown: \d+ ms$/m);
+    expect(text).toMatch(/^ {2}logs +file .*logs\.jsonl$/m);
+    expect(text).toMatch(/^ {2}exported +[\d,]+$/m);
+    expect(text).toMatch(/^ {2}dropped +0$/m);
+    expect(text).toMatch(/^shutdown: \d+ ms \(bound 2000 ms\)$/m);
+    // One line per number: never "0 dropped" and "591 dropped" side by side.
+    expect(text.match(/dropped/g)).toHaveLength(1);
   });
 
   it('rejects bad options with exit 2', async () => {
@@ -215,10 +249,12 @@ describe('simulate against a real OTLP receiver', () => {
     expect(code).toBe(0);
     const logs = await receiver.waitFor(() => receiver.logs().length >= summary.events.total && receiver.logs());
     expect(logs).toHaveLength(summary.events.total);
-    const network = summary.exporters.filter((e) => e.target.startsWith('otlp-http'));
+    const network = summary.destinations.filter((e) => e.target.startsWith('otlp-http'));
     expect(network.map((e) => e.signal).sort()).toEqual(['logs', 'metrics']);
-    const points = receiver.metrics().reduce((sum, metric) => sum + metric.points.length, 0);
-    expect(points).toBe(network.find((e) => e.signal === 'metrics')!.exported);
+    // Two log destinations (the receiver and the file): each record is counted once per destination.
+    expect(summary.delivery).toMatchObject({ exported: 2 * summary.events.total, spooled: 0, dropped: { total: 0 } });
+    expect(summary.unreachable).toEqual([]);
+    expect(receiver.metrics().reduce((sum, metric) => sum + metric.points.length, 0)).toBeGreaterThan(0);
     expect(receiver.errors()).toEqual([]);
     // the file output beside it got the same records
     expect(readLogs(dir)).toHaveLength(summary.events.total);
@@ -230,14 +266,29 @@ describe('simulate against a real OTLP receiver', () => {
     const failing = await startOtlpReceiver({ behaviour: () => ({ status: 400 }) });
     try {
       const { code, summary } = await simulate('--endpoint', failing.httpUrl, '--sessions', '1', '--out', freshDir());
-      const network = summary.exporters.find((e) => e.signal === 'logs' && e.target.startsWith('otlp-http'))!;
-      expect(network.failed).toBe(summary.events.total);
-      expect(network.exported).toBe(0);
-      expect(network.firstError).toBeTruthy();
+      // The file got every record; the collector rejected every one (400: not retried, dropped and counted).
+      expect(summary.delivery.exported).toBe(summary.events.total);
+      expect(summary.delivery.dropped.rejected).toBe(summary.events.total);
       expect(code).toBe(1);
     } finally {
       await failing.close();
     }
+  });
+
+  it('a collector that is not running: the hint at once, the 2 s shutdown bound, every loss counted, exit 1', async () => {
+    const port = await closedPort();
+    const io = captureIo();
+    const code = await main(['simulate', '--json', '--endpoint', `http://127.0.0.1:${port}`, '--out', freshDir(), '--sessions', '1'], io);
+    const summary = JSON.parse(io.stdout.join('\n')) as SimulateSummary & { ok: boolean };
+    expect(code).toBe(1);
+    expect(summary.ok).toBe(false);
+    expect(io.stderr.join('\n')).toContain(`nothing answers at 127.0.0.1:${port} (ECONNREFUSED): is the collector running? try \`npm run stack:up\` or \`docker compose up\``);
+    expect(summary.unreachable.map((u) => u.address)).toEqual([`127.0.0.1:${port}`]);
+    expect(summary.shutdown.boundMs).toBe(2000);
+    // the file got every record; what the collector never got is counted as dropped, not spooled into the user's spool
+    expect(summary.delivery.exported).toBe(summary.events.total);
+    expect(summary.delivery.spooled).toBe(0);
+    expect(summary.delivery.dropped.total).toBe(summary.events.total);
   });
 
   it('counts drops when the batch queue overflows (emitted = exported + failed + dropped)', async () => {
@@ -252,31 +303,42 @@ describe('simulate against a real OTLP receiver', () => {
     ].join('\n'));
     receiver.reset();
     const { code, summary } = await simulate('--config', config, '--sessions', '2');
-    const logs = summary.exporters.find((e) => e.signal === 'logs')!;
-    expect(logs.dropped).toBeGreaterThan(0);
-    expect(logs.exported + logs.failed + logs.dropped!).toBe(summary.events.total);
-    await receiver.waitFor(() => receiver.logs().length >= logs.exported);
-    expect(receiver.logs()).toHaveLength(logs.exported);
+    expect(summary.delivery.dropped.queue_full).toBeGreaterThan(0);
+    expect(summary.delivery.exported + summary.delivery.dropped.total).toBe(summary.events.total);
+    await receiver.waitFor(() => receiver.logs().length >= summary.delivery.exported);
+    expect(receiver.logs()).toHaveLength(summary.delivery.exported);
     expect(code).toBe(1);
   });
 });
 
 describe('sustained load', () => {
-  it('--rate with --duration paces the events and keeps starting conversations', async () => {
-    const io = captureIo(true);
-    const started = performance.now();
+  /** A terminal as cli-progress sees one: a TTY stream with columns, recording what is drawn. */
+  function fakeTerminal(): Writable & { isTTY: true; columns: number; text: () => string } {
+    const chunks: string[] = [];
+    const stream = new Writable({ write(chunk: Buffer | string, _encoding, done) { chunks.push(String(chunk)); done(); } });
+    return Object.assign(stream, { isTTY: true as const, columns: 120, text: () => chunks.join('') });
+  }
+
+  it('--rate with --duration paces the events, keeps starting conversations, and draws a bar on a terminal', async () => {
+    const terminal = fakeTerminal();
+    const io = { ...captureIo(true), progressStream: terminal };
     const code = await main(['simulate', '--json', '--out', freshDir(), '--rate', '400', '--duration', '1.5'], io);
-    const elapsed = performance.now() - started;
     const summary = JSON.parse(io.stdout.join('\n')) as SimulateSummary;
     expect(code).toBe(0);
-    expect(elapsed).toBeGreaterThan(1400);
-    expect(summary.runMs).toBeLessThan(4000);
+    expect(summary.runMs).toBeGreaterThanOrEqual(1400);
     expect(summary.events.total).toBeGreaterThan(400 * 1.5 * 0.6);
     expect(summary.events.total).toBeLessThan(400 * 1.5 * 1.3 + 50);
     expect(summary.sessions).toBeGreaterThanOrEqual(1);
-    // a progress bar redrawn in place on a terminal
-    expect(io.stderr.length).toBeGreaterThan(2);
-    expect(io.stderr.slice(1).every((line) => line.startsWith('\x1b[1A\x1b[2Ksimulate ['))).toBe(true);
-    expect(io.stderr.at(-1)).toMatch(/100%/);
+    // drawn by the progress library on the terminal stream, never on stdout, ending at the full duration
+    const drawn = terminal.text();
+    expect(drawn).toMatch(/simulate \[[█░]+\] \d+% \d+(\.\d+)?\/1\.5 s · \d+ conversations · [\d,]+ events/);
+    expect(drawn).toMatch(/100% /);
+    expect(io.stdout.join('\n')).not.toContain('simulate [');
+  });
+
+  it('stays quiet when not on a terminal', async () => {
+    const io = captureIo(false);
+    expect(await main(['simulate', '--json', '--out', freshDir(), '--duration', '0.5'], io)).toBe(0);
+    expect(io.stderr).toEqual([]);
   });
 });
