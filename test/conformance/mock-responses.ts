@@ -146,23 +146,25 @@ function answerHttp(step: MockStep, res: http.ServerResponse): void {
     return;
   }
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  for (const event of step.events) res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  const body = step.events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('');
   if (step.kind === 'cut') {
-    // Let the written events reach the client, then drop the connection without a final chunk.
-    res.once('finish', () => undefined);
-    setImmediate(() => res.socket?.destroy());
+    // Once the events have been handed to the socket, drop the connection without ending the stream.
+    res.write(body, () => res.socket?.destroy());
     return;
   }
-  res.end();
+  res.end(body);
 }
 
+/** Websocket steps: the events as text frames (HTTP status steps are not used over the websocket). */
 function answerWebsocket(step: MockStep, ws: WebSocket): void {
   if (step.kind === 'status') {
-    ws.send(JSON.stringify({ type: 'error', status: step.status, error: parseJson(step.body) ?? { message: step.body } }));
+    ws.close(1011, 'the script has an HTTP status step here');
     return;
   }
-  for (const event of step.events) ws.send(JSON.stringify(event));
-  if (step.kind === 'cut') setImmediate(() => ws.terminate());
+  step.events.forEach((event, index) => {
+    const last = index === step.events.length - 1;
+    ws.send(JSON.stringify(event), last && step.kind === 'cut' ? () => ws.terminate() : undefined);
+  });
 }
 
 function parseJson(text: string): unknown {
