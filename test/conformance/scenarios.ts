@@ -1,10 +1,10 @@
 /**
  * The conformance scenarios (issue 11, contract §7): what the mock model answers, how Codex is run,
- * and (for the TUI) what the user does. The same scenario drives the real binary and our reference
- * agent.
+ * and (for the TUI) what the user does. The binary runs it; its events are then replayed through
+ * our library (replay.ts).
  */
 import type { MockStep } from './mock-responses.js';
-import { assistantMessage, completed, created, execCommandCall, failed, textDelta, turnEvents } from './responses-events.js';
+import { assistantMessage, created, execCommandCall, failed, textDelta, turnEvents } from './responses-events.js';
 import type { TuiScript } from './tui-driver.js';
 
 export interface ScenarioBase {
