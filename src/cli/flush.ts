@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { safeEndpoint } from '../config/safe-endpoint.js';
 import { replaySpool, resolveSpoolConfig } from '../export/delivery/replay.js';
-import { takeOverRetries } from '../export/delivery/outcome.js';
 import { Spool } from '../export/delivery/spool.js';
 import { DeliveryStats } from '../export/delivery/stats.js';
 import { createLogExporter } from '../export/exporters.js';
@@ -48,7 +47,6 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
   const hint = reachability.reachable ? undefined : collectorHint(reachability);
   if (hint) io.err(`codex-otel flush: ${hint}`);
   const exporter = createLogExporter(config.exporter);
-  takeOverRetries(exporter);
   const progress = startProgress(progressTarget(io), 'flush', 'batches');
   const report = () => {
     const left = spool.pending();
@@ -81,6 +79,10 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
     failed: { records: replay.failed, batches: replay.failedBatches },
     dropped: replay.dropped,
     remaining: replay.remaining,
+    /** Files in the spool folder this project did not write: left alone, never sent. */
+    foreign: spool.foreign(),
+    /** This run's delivery ledger (records taken out of the spool show as a negative pendingInSpool). */
+    ledger: stats.snapshot(),
     ...(hint ? { hint } : {}),
   };
   if (options.json) {
@@ -91,6 +93,7 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
     io.out(`failed ${replay.failed} record(s) in ${replay.failedBatches} batch(es) (kept in the spool)`);
     io.out(`dropped ${replay.dropped} record(s) (undecodable, or rejected by the collector as invalid)`);
     io.out(`remaining ${replay.remaining.records} record(s) in ${replay.remaining.files} batch(es)`);
+    if (summary.foreign.length > 0) io.out(`left alone ${summary.foreign.length} file(s) not written by codex-otel: ${summary.foreign.join(', ')}`);
     if (!ok && hint) io.out(hint);
   }
   return ok ? EXIT_OK : EXIT_FAILURE;

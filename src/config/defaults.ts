@@ -8,6 +8,8 @@ const DEFAULTS: CodexOtelExtensions = {
   logQueueSize: 65_536,
   logQueueMaxBytes: 32 * 1024 * 1024,
   logBatchSize: 1024,
+  /** Below the common 1 MiB request limit of proxies, with room for the OTLP encoding around the records. */
+  logBatchMaxBytes: 512 * 1024,
   logScheduleDelayMs: 1000,
   redaction: { enabled: true, extraPatterns: [] },
   identity: { email: 'keep', accountId: 'keep' },

@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { safeEndpoint } from './safe-endpoint.js';
 import { isAbsolute, resolve } from 'node:path';
-import { expandHeaderValue, mergeEnvironmentHeaders } from './headers.js';
+import { expandHeaderValue, headerProblem, mergeEnvironmentHeaders } from './headers.js';
 import type { ProblemList } from './problems.js';
 import type { ExporterConfig, Signal, TlsFiles } from './types.js';
 import { isTable, readString, readTable, warnUnknownKeys, type Table } from './values.js';
@@ -155,7 +155,13 @@ function parseHeaders(body: Table, path: string, signal: Signal, ctx: ExporterCo
       continue;
     }
     const expanded = expandHeaderValue(value, headerPath, env, problems);
-    if (expanded !== undefined) fromConfig[name] = expanded;
+    if (expanded === undefined) continue;
+    const problem = headerProblem(name, expanded);
+    if (problem) {
+      problems.error(headerPath, problem.message, problem.expected, problem.found);
+      continue;
+    }
+    fromConfig[name] = expanded;
   }
   return mergeEnvironmentHeaders(fromConfig, signal, env, problems);
 }

@@ -9,7 +9,25 @@ import {
 import { compileExtraPatterns } from '../redact/compile.js';
 import type { ProblemList } from './problems.js';
 import type { CodexOtelExtensions, ExtraSecretPattern, IdentityMode } from './types.js';
-import { isTable, readBoolean, readChoice, readPositiveInteger, readString, readTable, warnUnknownKeys, type Table } from './values.js';
+import { isTable, MAX_TIMER_MS, readBoolean, readChoice, readIntegerInRange, readString, readTable, warnUnknownKeys, type Table } from './values.js';
+
+/**
+ * Working ranges of the size and duration keys. Durations end up in Node timers (at most MAX_TIMER_MS);
+ * a batch must fit in one request of the transports (gRPC servers accept 4 MiB by default, proxies often 1 MiB);
+ * sizes stay within what one process can hold or one disk can take.
+ */
+export const RANGES = {
+  shutdown_timeout_ms: [1, MAX_TIMER_MS],
+  metrics_export_interval_ms: [100, MAX_TIMER_MS],
+  log_schedule_delay_ms: [1, MAX_TIMER_MS],
+  log_queue_size: [1, 16_777_216],
+  log_queue_max_bytes: [64 * 1024, 4 * 1024 ** 3],
+  log_batch_size: [1, 16_777_216],
+  log_batch_max_bytes: [1024, 64 * 1024 ** 2],
+  file_max_bytes: [1024, 1024 ** 4],
+  file_max_files: [1, 10_000],
+  spool_max_bytes: [1024, 1024 ** 4],
+} as const satisfies Record<string, readonly [number, number]>;
 
 export const EXTENSION_TABLE = 'codex_otel';
 
@@ -35,16 +53,19 @@ export function parseExtensions(raw: unknown, path: string, ctx: ExtensionContex
   }
   warnUnknownKeys(raw, [
     'shutdown_timeout_ms', 'metrics_temporality', 'metrics_export_interval_ms',
-    'log_queue_size', 'log_queue_max_bytes', 'log_batch_size', 'log_schedule_delay_ms',
+    'log_queue_size', 'log_queue_max_bytes', 'log_batch_size', 'log_batch_max_bytes', 'log_schedule_delay_ms',
     'file', 'spool', 'redaction', 'identity',
   ], path, problems);
-  ext.shutdownTimeoutMs = readPositiveInteger(raw, 'shutdown_timeout_ms', path, problems) ?? ext.shutdownTimeoutMs;
+  const ranged = (table: Table, key: keyof typeof RANGES, at: string, name: string = key) =>
+    readIntegerInRange(table, name, at, problems, RANGES[key][0], RANGES[key][1]);
+  ext.shutdownTimeoutMs = ranged(raw, 'shutdown_timeout_ms', path) ?? ext.shutdownTimeoutMs;
   ext.metricsTemporality = readChoice(raw, 'metrics_temporality', path, ['delta', 'cumulative'] as const, problems) ?? ext.metricsTemporality;
-  ext.metricsExportIntervalMs = readPositiveInteger(raw, 'metrics_export_interval_ms', path, problems, 100) ?? ext.metricsExportIntervalMs;
-  ext.logQueueSize = readPositiveInteger(raw, 'log_queue_size', path, problems) ?? ext.logQueueSize;
-  ext.logQueueMaxBytes = readPositiveInteger(raw, 'log_queue_max_bytes', path, problems, 64 * 1024) ?? ext.logQueueMaxBytes;
-  ext.logBatchSize = readPositiveInteger(raw, 'log_batch_size', path, problems) ?? ext.logBatchSize;
-  ext.logScheduleDelayMs = readPositiveInteger(raw, 'log_schedule_delay_ms', path, problems) ?? ext.logScheduleDelayMs;
+  ext.metricsExportIntervalMs = ranged(raw, 'metrics_export_interval_ms', path) ?? ext.metricsExportIntervalMs;
+  ext.logQueueSize = ranged(raw, 'log_queue_size', path) ?? ext.logQueueSize;
+  ext.logQueueMaxBytes = ranged(raw, 'log_queue_max_bytes', path) ?? ext.logQueueMaxBytes;
+  ext.logBatchSize = ranged(raw, 'log_batch_size', path) ?? ext.logBatchSize;
+  ext.logBatchMaxBytes = ranged(raw, 'log_batch_max_bytes', path) ?? ext.logBatchMaxBytes;
+  ext.logScheduleDelayMs = ranged(raw, 'log_schedule_delay_ms', path) ?? ext.logScheduleDelayMs;
   if (ext.logBatchSize > ext.logQueueSize) {
     problems.error(`${path}.log_batch_size`, 'must not exceed log_queue_size', `at most ${ext.logQueueSize}`, String(ext.logBatchSize));
   }
@@ -57,8 +78,8 @@ export function parseExtensions(raw: unknown, path: string, ctx: ExtensionContex
     if (directory) {
       ext.fileOutput = {
         directory,
-        maxBytes: readPositiveInteger(file, 'max_bytes', filePath, problems, 1024) ?? DEFAULT_FILE_MAX_BYTES,
-        maxFiles: readPositiveInteger(file, 'max_files', filePath, problems) ?? DEFAULT_FILE_MAX_FILES,
+        maxBytes: ranged(file, 'file_max_bytes', filePath, 'max_bytes') ?? DEFAULT_FILE_MAX_BYTES,
+        maxFiles: ranged(file, 'file_max_files', filePath, 'max_files') ?? DEFAULT_FILE_MAX_FILES,
       };
     }
   }
@@ -69,7 +90,7 @@ export function parseExtensions(raw: unknown, path: string, ctx: ExtensionContex
     warnUnknownKeys(spool, ['directory', 'max_bytes'], spoolPath, problems);
     const directory = readDirectory(spool, spoolPath, ctx);
     if (directory) {
-      ext.spool = { directory, maxBytes: readPositiveInteger(spool, 'max_bytes', spoolPath, problems, 1024) ?? DEFAULT_SPOOL_MAX_BYTES };
+      ext.spool = { directory, maxBytes: ranged(spool, 'spool_max_bytes', spoolPath, 'max_bytes') ?? DEFAULT_SPOOL_MAX_BYTES };
     }
   }
 

@@ -26,6 +26,28 @@ export function expandHeaderValue(
   return missing ? undefined : expanded;
 }
 
+/** RFC 9110 `token`: the characters a header (or gRPC metadata) name may have. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 9110 `field-value`: visible ASCII, space, tab and obs-text; never CR, LF, NUL or other controls. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Checks one header as HTTP allows it (Node refuses the request otherwise, and every export would fail
+ * and be spooled forever). Returns the problem as [expected, found] without ever quoting the value.
+ */
+export function headerProblem(name: string, value: string): { message: string; expected: string; found: string } | undefined {
+  if (!TOKEN.test(name)) {
+    return { message: 'is not a valid HTTP header name', expected: "a header name of letters, digits and !#$%&'*+-.^_`|~", found: JSON.stringify(name) };
+  }
+  if (!FIELD_VALUE.test(value)) {
+    const index = [...value].findIndex((ch) => !FIELD_VALUE.test(ch));
+    const ch = [...value][index]!;
+    const what = ch === '\r' ? 'a carriage return (CR)' : ch === '\n' ? 'a line feed (LF)' : `the character U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    return { message: 'is not a valid HTTP header value', expected: 'a value without CR, LF or other control characters (tab, printable ASCII, Latin-1)', found: `${what} at character ${index + 1} (value not shown)` };
+  }
+  return undefined;
+}
+
 /** The environment variables that add headers to one signal, generic first, so the signal-specific one wins. */
 export function headerEnvNames(signal: Signal): string[] {
   return ['OTEL_EXPORTER_OTLP_HEADERS', `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_HEADERS`];
@@ -46,7 +68,13 @@ export function parseHeaderList(name: string, raw: string, problems: ProblemList
       continue;
     }
     try {
-      headers[key.toLowerCase()] = decodeURIComponent(entry.slice(eq + 1).trim());
+      const value = decodeURIComponent(entry.slice(eq + 1).trim());
+      const problem = headerProblem(key, value);
+      if (problem) {
+        problems.error(`env.${name}.${key}`, problem.message, problem.expected, problem.found);
+        continue;
+      }
+      headers[key.toLowerCase()] = value;
     } catch {
       problems.warn(`env.${name}`, `the value of header ${JSON.stringify(key)} is not valid percent-encoding and was skipped`);
     }

@@ -48,6 +48,7 @@ export function renderConfig(config: OtelConfig): string {
   lines.push(`  log_queue_size             = ${ext.logQueueSize}`);
   lines.push(`  log_queue_max_bytes        = ${ext.logQueueMaxBytes}`);
   lines.push(`  log_batch_size             = ${ext.logBatchSize}`);
+  lines.push(`  log_batch_max_bytes        = ${ext.logBatchMaxBytes}`);
   lines.push(`  log_schedule_delay_ms      = ${ext.logScheduleDelayMs}`);
   lines.push(`  file      = ${ext.fileOutput ? `${ext.fileOutput.directory} (rotate at ${ext.fileOutput.maxBytes} bytes, keep ${ext.fileOutput.maxFiles})` : 'off'}`);
   const spool = resolveSpoolConfig(safe);

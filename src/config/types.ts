@@ -50,6 +50,8 @@ export interface CodexOtelExtensions {
   /** Cap of the log queue in estimated bytes of memory; whichever cap is reached first drops. */
   logQueueMaxBytes: number;
   logBatchSize: number;
+  /** Estimated bytes per log batch at most (a batch answered "too large" anyway is split). */
+  logBatchMaxBytes: number;
   logScheduleDelayMs: number;
   fileOutput?: FileOutputConfig;
   spool?: SpoolConfig;

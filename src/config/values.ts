@@ -38,6 +38,21 @@ export function readPositiveInteger(
   return undefined;
 }
 
+/** The longest delay a Node timer honours: a larger one fires after about 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * An integer in its working range `[min, max]`: what Node timers and the transports can do, not only
+ * what TOML can hold. The problem names the key, the range and the value found.
+ */
+export function readIntegerInRange(table: Table, key: string, path: string, problems: ProblemList, min: number, max: number): number | undefined {
+  const value = table[key];
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  problems.wrongType(`${path}.${key}`, `an integer from ${min} to ${max}`, value);
+  return undefined;
+}
+
 export function readChoice<T extends string>(
   table: Table,
   key: string,

@@ -1,4 +1,5 @@
 import type { AnyValueMap, Logger } from '@opentelemetry/api-logs';
+import { nextRecordId, RECORD_ID_KEY } from './record-id.js';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { Attributes } from '@opentelemetry/api';
 import type { AggregatedCounter, AggregatedHistogram } from '../metrics/aggregator.js';
@@ -89,8 +90,10 @@ function recordTemplate(target: EmitTarget, shape: ResolvedShape, present: numbe
     });
     draft['event.timestamp'] = '';
     for (const [key, value] of target.commonAttributes) draft[key] = value;
-    // Our own keys (`codex_otel.*`) come after Codex's common attributes.
+    // Our own attributes (`codex_otel.*`) come after the common ones, so the records of real Codex
+    // compare as a prefix.
     if ((present & REDACTION_BIT) !== 0) draft[REDACTION_COUNT_KEY] = 0;
+    draft[RECORD_ID_KEY] = '';
     // Parsed JSON objects get fast properties, and so do their clones.
     template = JSON.parse(JSON.stringify(draft)) as AnyValueMap;
     byMask.set(present, template);
@@ -167,6 +170,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
   }
   if (ctx.redactions > 0) attributes[REDACTION_COUNT_KEY] = ctx.redactions;
   attributes['event.timestamp'] = isoTimestamp(now);
+  attributes[RECORD_ID_KEY] = nextRecordId();
   target.recordSize.bytes = bytes;
   target.logger.emit({
     eventName: shape.name,

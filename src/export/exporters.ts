@@ -2,7 +2,12 @@ import { createRequire } from 'node:module';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { ExporterConfig, NetworkExporterConfig } from '../config/types.js';
+import type { IOtlpExportDelegate } from '@opentelemetry/otlp-exporter-base';
+import type { IExporterMetricsHelper, ISerializer } from '@opentelemetry/otlp-transformer';
+import { createHttpTransport } from './delivery/http-transport.js';
 import { grpcCredentials, httpsAgentOptions } from './tls.js';
+
+const USER_AGENT = 'codex-otel';
 
 /**
  * The exporter packages are loaded when an exporter of their kind is built, not at import: each pulls in
@@ -11,14 +16,13 @@ import { grpcCredentials, httpsAgentOptions } from './tls.js';
 const load = createRequire(import.meta.url);
 const packages = {
   logsGrpc: () => load('@opentelemetry/exporter-logs-otlp-grpc') as typeof import('@opentelemetry/exporter-logs-otlp-grpc'),
-  logsJson: () => load('@opentelemetry/exporter-logs-otlp-http') as typeof import('@opentelemetry/exporter-logs-otlp-http'),
-  logsProto: () => load('@opentelemetry/exporter-logs-otlp-proto') as typeof import('@opentelemetry/exporter-logs-otlp-proto'),
   metricsGrpc: () => load('@opentelemetry/exporter-metrics-otlp-grpc') as typeof import('@opentelemetry/exporter-metrics-otlp-grpc'),
   metricsJson: () => load('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http'),
-  metricsProto: () => load('@opentelemetry/exporter-metrics-otlp-proto') as typeof import('@opentelemetry/exporter-metrics-otlp-proto'),
   grpcBase: () => load('@opentelemetry/otlp-grpc-exporter-base') as typeof import('@opentelemetry/otlp-grpc-exporter-base'),
+  base: () => load('@opentelemetry/otlp-exporter-base') as typeof import('@opentelemetry/otlp-exporter-base'),
+  baseHttp: () => load('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http'),
+  transformer: () => load('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer'),
 };
-import { unrefAgentFactory } from './delivery/agent.js';
 
 /** How long one export request may take before it is abandoned (Codex gives each provider 5 s). */
 export const DEFAULT_EXPORT_TIMEOUT_MS = 5000;
@@ -36,10 +40,35 @@ export function createLogExporter(config: NetworkExporterConfig, timeoutMillis =
       timeoutMillis,
     });
   }
-  const options = { url: config.endpoint, headers: config.headers, httpAgentOptions: unrefAgentFactory(httpsAgentOptions(config.tls)), timeoutMillis };
-  return config.protocol === 'json'
-    ? new (packages.logsJson().OTLPLogExporter)(options)
-    : new (packages.logsProto().OTLPLogExporter)(options);
+  const { JsonLogsSerializer, ProtobufLogsSerializer, LogsExporterMetricsHelper } = packages.transformer();
+  const serializer = config.protocol === 'json' ? JsonLogsSerializer : ProtobufLogsSerializer;
+  const delegate = httpDelegate(config, timeoutMillis, serializer, 'otlp_http_log_exporter', LogsExporterMetricsHelper);
+  return new (packages.base().OTLPExporterBase)(delegate);
+}
+
+/**
+ * The SDK's export delegate (serializing, concurrency limit, self-metrics) around our transport, through
+ * the public `createOtlpNetworkExportDelegate`: no retry inside (`send.ts` is the one retry loop), answers
+ * classified with status and Retry-After. Generic over the signal: traces plug in with their serializer.
+ */
+function httpDelegate<Internal, Response>(
+  config: NetworkExporterConfig & { kind: 'otlp-http' },
+  timeoutMillis: number,
+  serializer: ISerializer<Internal, Response>,
+  componentType: string,
+  helper: IExporterMetricsHelper<Internal>,
+): IOtlpExportDelegate<Internal> {
+  const base = packages.base();
+  const transport = createHttpTransport({
+    url: config.endpoint,
+    headers: config.headers,
+    contentType: config.protocol === 'json' ? 'application/json' : 'application/x-protobuf',
+    agentOptions: httpsAgentOptions(config.tls),
+    userAgent: USER_AGENT,
+  });
+  const metrics = packages.baseHttp().createOtlpHttpExporterMetrics(componentType, helper, config.endpoint, undefined);
+  const shared = base.mergeOtlpSharedConfigurationWithDefaults({ timeoutMillis, compression: 'none' }, {}, base.getSharedConfigurationDefaults());
+  return base.createOtlpNetworkExportDelegate(shared, serializer, metrics, transport);
 }
 
 export function createMetricExporter(
@@ -60,16 +89,10 @@ export function createMetricExporter(
       temporalityPreference,
     });
   }
-  const options = {
-    url: config.endpoint,
-    headers: config.headers,
-    httpAgentOptions: unrefAgentFactory(httpsAgentOptions(config.tls)),
-    timeoutMillis,
-    temporalityPreference,
-  };
-  return config.protocol === 'json'
-    ? new (packages.metricsJson().OTLPMetricExporter)(options)
-    : new (packages.metricsProto().OTLPMetricExporter)(options);
+  const { JsonMetricsSerializer, ProtobufMetricsSerializer, MetricsExporterMetricsHelper } = packages.transformer();
+  const serializer = config.protocol === 'json' ? JsonMetricsSerializer : ProtobufMetricsSerializer;
+  const delegate = httpDelegate(config, timeoutMillis, serializer, 'otlp_http_metric_exporter', MetricsExporterMetricsHelper);
+  return new (packages.metricsJson().OTLPMetricExporterBase)(delegate, { temporalityPreference });
 }
 
 /** Headers become gRPC metadata, built through the exporter package so one copy of @grpc/grpc-js is used. */

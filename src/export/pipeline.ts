@@ -8,7 +8,6 @@ import { MetricAggregator } from '../metrics/aggregator.js';
 import { METER_NAME } from '../metrics/instruments.js';
 import { DeliveryLogProcessor } from './delivery/processor.js';
 import { RetryingMetricExporter } from './delivery/metric-exporter.js';
-import { takeOverRetries } from './delivery/outcome.js';
 import { resolveSpoolConfig } from './delivery/replay.js';
 import { RetryPolicy, type RetryOptions } from './delivery/retry.js';
 import { Spool } from './delivery/spool.js';
@@ -103,6 +102,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
       maxQueueSize: ext.logQueueSize,
       maxQueueBytes: ext.logQueueMaxBytes,
       maxExportBatchSize: ext.logBatchSize,
+      maxBatchBytes: ext.logBatchMaxBytes,
       scheduledDelayMillis: ext.logScheduleDelayMs,
       exportTimeoutMillis: exportTimeoutMs,
       retry,
@@ -114,7 +114,6 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   };
   if (isNetworkExporter(config.exporter)) {
     const exporter = createLogExporter(config.exporter, exportTimeoutMs);
-    takeOverRetries(exporter);
     addLogProcessor(exporter, `logs to ${safeEndpoint(config.exporter.endpoint)}`, true);
   }
   for (const exporter of options.logExporters ?? []) addLogProcessor(exporter, 'logs', false);
@@ -127,11 +126,10 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   const metricExporters: RetryingMetricExporter[] = [];
   if (isNetworkExporter(config.metricsExporter)) {
     const exporter = createMetricExporter(config.metricsExporter, ext.metricsTemporality, exportTimeoutMs);
-    takeOverRetries(exporter);
-    metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats));
+    metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats, exportTimeoutMs + 1000));
   }
-  for (const exporter of options.metricExporters ?? []) metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats));
-  if (ext.fileOutput) metricExporters.push(new RetryingMetricExporter(new JsonLinesMetricExporter(ext.fileOutput, ext.metricsTemporality), metricRetry, stats));
+  for (const exporter of options.metricExporters ?? []) metricExporters.push(new RetryingMetricExporter(exporter, metricRetry, stats, exportTimeoutMs + 1000));
+  if (ext.fileOutput) metricExporters.push(new RetryingMetricExporter(new JsonLinesMetricExporter(ext.fileOutput, ext.metricsTemporality), metricRetry, stats, exportTimeoutMs + 1000));
   const aggregator = new MetricAggregator({ name: METER_NAME });
   const readers = metricExporters.map((exporter) => new PeriodicExportingMetricReader({
     exporter,
@@ -161,7 +159,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
     stats: () => stats.snapshot(),
     onDropped: (listener) => stats.onDrop(listener),
     get closed() { return closed; },
-    dropLate: () => stats.drop(1, 'after_shutdown', 'emitted after shutdown began'),
+    dropLate: () => stats.dropLate(1),
     recordSize,
     ...(spool ? { spoolDirectory: spool.directory } : {}),
   };

@@ -1,18 +1,14 @@
 /**
  * The pieces under the fault tests: the retry policy's numbers, the spool file round trip (revive), and
- * the SDK internals that takeOverRetries relies on (pinned, so an SDK upgrade that moves them fails here).
+ * and the exporters of this package (the SDK's public base class around our transport: no private field used).
  */
-import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
-import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, DeliveryError, reviveLogsRequest, RetryPolicy, takeOverRetries } from '../../src/export/delivery/index.js';
+import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import { classifyFailure, DeliveryError, exportGuarded, parseRetryAfter, reviveLogsRequest, RetryPolicy, type BatchExporter } from '../../src/export/delivery/index.js';
+import { createLogExporter, createMetricExporter } from '../../src/export/exporters.js';
 
 describe('RetryPolicy', () => {
   it('full jitter: each wait is uniform in [0, min(max, initial·2^(n-1))]', () => {
@@ -44,24 +40,32 @@ describe('classifyFailure', () => {
   });
 });
 
-describe('takeOverRetries', () => {
-  it.each([
-    ['logs http/protobuf', () => new ProtoLogExporter({ url: 'http://127.0.0.1:1/v1/logs' })],
-    ['logs http/json', () => new JsonLogExporter({ url: 'http://127.0.0.1:1/v1/logs' })],
-    ['logs grpc', () => new GrpcLogExporter({ url: 'http://127.0.0.1:1' })],
-    ['metrics http/protobuf', () => new ProtoMetricExporter({ url: 'http://127.0.0.1:1/v1/metrics' })],
-    ['metrics http/json', () => new JsonMetricExporter({ url: 'http://127.0.0.1:1/v1/metrics' })],
-    ['metrics grpc', () => new GrpcMetricExporter({ url: 'http://127.0.0.1:1' })],
-  ])('finds the transport of the SDK %s exporter', async (_name, make) => {
-    const exporter = make();
-    expect(takeOverRetries(exporter)).toBe(true);
-    expect(takeOverRetries(exporter)).toBe(true);
-    await exporter.shutdown();
+describe('parseRetryAfter', () => {
+  it('reads seconds and HTTP dates; a date in the past is "now"; anything else is absent', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('3', now)).toBe(3000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
+    expect(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
   });
+});
 
-  it('leaves anything else alone', () => {
-    expect(takeOverRetries({ export() {} })).toBe(false);
-    expect(takeOverRetries(undefined)).toBe(false);
+describe('the exporters of this package', () => {
+  it.each([
+    ['logs http/protobuf', () => createLogExporter({ kind: 'otlp-http', endpoint: 'http://127.0.0.1:1/v1/logs', protocol: 'binary', headers: {} })],
+    ['logs http/json', () => createLogExporter({ kind: 'otlp-http', endpoint: 'http://127.0.0.1:1/v1/logs', protocol: 'json', headers: {} })],
+    ['metrics http/protobuf', () => createMetricExporter({ kind: 'otlp-http', endpoint: 'http://127.0.0.1:1/v1/metrics', protocol: 'binary', headers: {} }, 'delta')],
+    ['metrics http/json', () => createMetricExporter({ kind: 'otlp-http', endpoint: 'http://127.0.0.1:1/v1/metrics', protocol: 'json', headers: {} }, 'delta')],
+  ])('%s: built on the SDK public base class, one attempt per export, the refusal classified', async (name, make) => {
+    const exporter = make();
+    expect(exporter).toBeInstanceOf(OTLPExporterBase);
+    const batch = name.startsWith('metrics') ? { resource: resourceFromAttributes({}), scopeMetrics: [] } : [];
+    const result = await exportGuarded(exporter as unknown as BatchExporter<unknown>, batch, 10_000);
+    expect(result.error).toBeInstanceOf(DeliveryError);
+    expect(classifyFailure(result.error)).toMatchObject({ retryable: true, what: 'ECONNREFUSED' });
+    await exporter.shutdown();
   });
 });
 

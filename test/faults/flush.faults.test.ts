@@ -1,13 +1,13 @@
 /**
  * `codex-otel flush`: sends the spool through the configured exporter now and reports the counts.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { closedPort, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { emitNumbered, faultConfig, faultToml, report, startFaultTelemetry, tally, tempDir, writeConfig } from './support.js';
+import { emitNumbered, faultConfig, faultToml, report, startFaultTelemetry, tally, tempDir, writeConfig, type LedgerView } from './support.js';
 
 let receiver: OtlpReceiver;
 const dir = tempDir();
@@ -16,6 +16,10 @@ afterAll(async () => {
   await receiver?.close();
   dir.remove();
 });
+
+function flushLedger(run: { lines: string[] }): LedgerView {
+  return (JSON.parse(run.lines.join('\n')) as { ledger: LedgerView }).ledger;
+}
 
 function io(): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -31,6 +35,10 @@ describe('codex-otel flush', () => {
     emitNumbered(down, prefix, 35);
     await down.shutdown();
     expect(readdirSync(spoolDir)).toHaveLength(4);
+    expect(statSync(spoolDir).mode & 0o777).toBe(0o700);
+    // Files this project did not write: reported, never sent, left in place.
+    const foreign = ['notes.txt', 'logs-1-2-3.jsonl'];
+    for (const name of foreign) writeFileSync(join(spoolDir, name), '{"resourceLogs":[]}\n');
 
     // A collector that is still down: exit 1, nothing lost.
     const offline = writeConfig(dir.path, faultToml({ target: `http://127.0.0.1:${await closedPort()}`, spoolDir }), 'offline.toml');
@@ -41,11 +49,16 @@ describe('codex-otel flush', () => {
     const online = writeConfig(dir.path, faultToml({ target: receiver, spoolDir }), 'online.toml');
     const second = io();
     expect(await main(['flush', '--config', online], second)).toBe(0);
+
     expect(second.lines).toContain(`sent 35 record(s) in 4 batch(es) to ${receiver.logsUrl}`);
     expect(second.lines).toContain('remaining 0 record(s) in 0 batch(es)');
-    expect(readdirSync(spoolDir)).toEqual([]);
+    expect(second.lines).toContain('left alone 2 file(s) not written by codex-otel: logs-1-2-3.jsonl, notes.txt');
+    expect(readdirSync(spoolDir).sort()).toEqual([...foreign].sort());
     const t = tally(receiver, prefix, 35);
-    report('codex-otel flush (collector down, then up)', t);
+    // The ledgers: the run that spooled, then each flush (the text run's numbers are the ones it printed).
+    const secondLedger = { emitted: 0, exported: 35, pendingInSpool: -35, dropped: { total: 0 } };
+    expect(second.lines).toContain('dropped 0 record(s) (undecodable, or rejected by the collector as invalid)');
+    report('codex-otel flush (collector down, then up)', t, [down.deliveryStats(), flushLedger(first), secondLedger]);
     expect(t).toEqual({ sent: 35, received: 35, lost: 0, duplicated: 0 });
   });
 });

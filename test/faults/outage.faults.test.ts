@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import {
-  emitNumbered, faultConfig, faultToml, report, runChild, startFaultTelemetry, startForwarder, tally, tempDir, writeConfig,
+  childLedger, emitNumbered, faultConfig, faultToml, report, runChild, startFaultTelemetry, startForwarder, tally, tempDir, writeConfig,
   type Transport,
 } from './support.js';
 
@@ -43,7 +43,7 @@ describe.each<Transport>(['http-proto', 'grpc'])('collector down at start, then 
       expect(completed).toBe(true);
       const t = tally(receiver, prefix, 2 * WAVE);
       const stats = telemetry.deliveryStats();
-      report(`collector down at start, then up (${transport})`, { ...t, spooled: stats.spooled, replayed: stats.replayed });
+      report(`collector down at start, then up (${transport})`, { ...t, spooled: stats.spooled, replayed: stats.replayed }, [stats]);
       expect(t).toEqual({ sent: 2 * WAVE, received: 2 * WAVE, lost: 0, duplicated: 0 });
       // HTTP: the first batch after "up" succeeds. gRPC: the channel is still in its reconnect backoff, so
       // the second wave may go to the spool too; the probe replays it once the channel is ready.
@@ -81,7 +81,7 @@ describe('two processes starting at the same time on one spool', () => {
     });
     await Promise.all(runs.map((run) => run.exited));
     const t = tally(receiver, prefix, total);
-    report('three processes replaying one spool at once', { ...t, replayedBy });
+    report('three processes replaying one spool at once', { ...t, replayedBy }, [down.deliveryStats(), ...runs.map((run) => childLedger(run))]);
     expect(t).toEqual({ sent: total, received: total, lost: 0, duplicated: 0 });
     expect(replayedBy.reduce((a, b) => a + b, 0)).toBe(total);
     expect(readdirSync(spoolDir)).toEqual([]);

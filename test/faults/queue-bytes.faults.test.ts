@@ -1,4 +1,5 @@
 import { ExportResultCode } from '@opentelemetry/core';
+import { expectLedgerBalanced } from './support.js';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
 import { createTelemetry, parseConfigText } from '../../src/index.js';
@@ -30,6 +31,8 @@ describe('the log queue byte cap', () => {
     expect(dropped.queue_full).toBeGreaterThan(80);
     expect(dropped.queue_full).toBeLessThan(95);
     expect(exporter.records + dropped.queue_full).toBe(100);
+    expectLedgerBalanced(result.delivery!);
+    expect(result.delivery).toMatchObject({ emitted: 100, exported: exporter.records });
   });
 });
 
@@ -44,5 +47,7 @@ describe('a record emitted after shutdown', () => {
     for (let i = 0; i < 7; i++) session.userPrompt('after');
     expect(exporter.records).toBe(1);
     expect(telemetry.deliveryStats().dropped.after_shutdown).toBe(7);
+    expect(telemetry.deliveryStats()).toMatchObject({ emitted: 8, exported: 1 });
+    expectLedgerBalanced(telemetry.deliveryStats());
   });
 });

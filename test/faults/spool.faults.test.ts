@@ -50,7 +50,7 @@ describe('an unwritable spool', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/dropped \(spool_unwritable: .*not-a-folder\/spool: ENOTDIR\)/);
     await receiver.waitFor(() => droppedMetric('spool_unwritable') === 2 * COUNT);
-    report('spool folder read-only (parent is a file)', { sent: 2 * COUNT, received: 0, lost: 2 * COUNT, duplicated: 0, counted: result.delivery?.dropped.total });
+    report('spool folder read-only (parent is a file)', { sent: 2 * COUNT, received: 0, lost: 2 * COUNT, duplicated: 0, counted: result.delivery?.dropped.total }, [result.delivery!]);
   });
 
   it('a spool folder replaced by a file mid-run: the host keeps running, the loss is counted', async () => {
@@ -65,7 +65,7 @@ describe('an unwritable spool', () => {
     emitNumbered(telemetry, 'replaced-b', COUNT);
     const result = await telemetry.shutdown();
     expect(result.delivery).toMatchObject({ spooled: COUNT, dropped: { spool_unwritable: COUNT, total: COUNT } });
-    report('spool folder replaced by a file mid-run', { sent: 2 * COUNT, spooled: COUNT, lost: COUNT, counted: result.delivery?.dropped.total });
+    report('spool folder replaced by a file mid-run', { sent: 2 * COUNT, received: 0, duplicated: 0, spooled: COUNT, lost: COUNT, counted: result.delivery?.dropped.total }, [result.delivery!]);
   });
 });
 
@@ -77,7 +77,7 @@ describe('a full spool', () => {
     const result = await telemetry.shutdown();
     expect(result.delivery).toMatchObject({ spooled: 0, dropped: { spool_full: COUNT, total: COUNT } });
     expect(existsSync(spoolDir) ? readdirSync(spoolDir) : []).toEqual([]);
-    report('spool full (max_bytes = 1024, batch larger)', { sent: COUNT, received: 0, lost: COUNT, counted: result.delivery?.dropped.total });
+    report('spool full (max_bytes = 1024, batch larger)', { sent: COUNT, received: 0, duplicated: 0, lost: COUNT, counted: result.delivery?.dropped.total }, [result.delivery!]);
   });
 
   it('over the cap, the oldest batches are dropped first (counted); the newest are kept and sent later', async () => {
@@ -101,7 +101,7 @@ describe('a full spool', () => {
     // The survivors are the newest: a contiguous tail of the sequence.
     expect(ids).toEqual(Array.from({ length: kept }, (_, i) => 20 - kept + i));
     const t = tally(receiver, 'capped', 20);
-    report('spool over its cap: oldest dropped first', { ...t, droppedOldest: result.delivery!.dropped.spool_full });
+    report('spool over its cap: oldest dropped first; next start replays', { ...t, droppedOldest: result.delivery!.dropped.spool_full }, [result.delivery!, next.deliveryStats()]);
     expect(t.lost).toBe(result.delivery!.dropped.spool_full);
     expect(t.duplicated).toBe(0);
   });
@@ -121,7 +121,7 @@ describe('a full queue', () => {
     expect(warnings).toEqual([expect.stringContaining('90 log record(s) dropped (queue_full: queue of 10 records or 33554432 bytes full)')]);
     await receiver.waitFor(() => droppedMetric('queue_full') === 90);
     const t = tally(receiver, prefix, 100);
-    report('queue full (log_queue_size = 10, 100 emitted at once)', { ...t, counted: result.delivery?.dropped.queue_full, emitMs: Number(emitMs.toFixed(2)) });
+    report('queue full (log_queue_size = 10, 100 emitted at once)', { ...t, counted: result.delivery?.dropped.queue_full, emitMs: Number(emitMs.toFixed(2)) }, [result.delivery!]);
     expect(t).toEqual({ sent: 100, received: 10, lost: 90, duplicated: 0 });
   });
 });

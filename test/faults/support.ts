@@ -4,10 +4,12 @@
  * port mid-test, and a child-process runner for exits and crashes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { createTelemetry, parseConfigText, type OtelConfig, type Telemetry, type TelemetryOptions } from '../../src/index.js';
 import type { OtlpReceiver } from '../support/otlp-receiver.js';
 
@@ -38,6 +40,8 @@ export interface FaultConfig {
   shutdownMs?: number;
   queueSize?: number;
   batchSize?: number;
+  /** log_batch_max_bytes */
+  batchMaxBytes?: number;
   delayMs?: number;
   metrics?: boolean;
 }
@@ -53,6 +57,7 @@ export function faultToml(c: FaultConfig): string {
   lines.push(`log_schedule_delay_ms = ${c.delayMs ?? 50}`);
   if (c.queueSize !== undefined) lines.push(`log_queue_size = ${c.queueSize}`);
   if (c.batchSize !== undefined) lines.push(`log_batch_size = ${c.batchSize}`);
+  if (c.batchMaxBytes !== undefined) lines.push(`log_batch_max_bytes = ${c.batchMaxBytes}`);
   if (c.spoolDir) lines.push(`spool = { directory = "${c.spoolDir}", max_bytes = ${c.spoolMaxBytes ?? 64 * 1024 * 1024} }`);
   return `${lines.join('\n')}\n`;
 }
@@ -78,10 +83,17 @@ export function startFaultTelemetry(config: OtelConfig, options: TelemetryOption
 }
 
 /** Emits `count` tool results with call_id `<prefix>-<i>`: each one countable on the wire. */
-export function emitNumbered(telemetry: Telemetry, prefix: string, count: number, from = 0): void {
+export function emitNumbered(telemetry: Telemetry, prefix: string, count: number, from = 0, output: (i: number) => string = () => 'ok'): void {
   const session = telemetry.startSession({ conversationId: `conv-${prefix}`, model: 'gpt-5' });
   for (let i = from; i < from + count; i++) {
-    session.toolResult({ toolName: 'shell', callId: `${prefix}-${i}`, arguments: 'ls', durationMs: i, success: true, output: 'ok' });
+    session.toolResult({ toolName: 'shell', callId: `${prefix}-${i}`, arguments: 'ls', durationMs: i, success: true, output: output(i) });
+  }
+}
+
+/** Asserts the ledger invariant of a finished pipeline: emitted = exported + pending in the spool + dropped. */
+export function expectLedgerBalanced(stats: { emitted: number; exported: number; pendingInSpool: number; inMemory: number; dropped: { total: number } }): void {
+  if (stats.inMemory !== 0 || stats.emitted !== stats.exported + stats.pendingInSpool + stats.dropped.total) {
+    throw new Error(`ledger out of balance: ${JSON.stringify(stats)}`);
   }
 }
 
@@ -109,9 +121,45 @@ export function tally(receiver: OtlpReceiver, prefix: string, sent: number): Tal
   return { sent, received: seen.size, lost: sent - seen.size, duplicated };
 }
 
-/** Measured numbers, printed for docs/delivery.md (collected from the test output). */
-export function report(fault: string, numbers: object): void {
-  process.stdout.write(`[fault-table] ${JSON.stringify({ fault, ...numbers })}\n`);
+/** What the fault table needs of a process's ledger (`deliveryStats()`, a child's `stats` line). */
+export interface LedgerView {
+  emitted: number;
+  exported: number;
+  pendingInSpool: number;
+  inMemory?: number;
+  dropped: { total: number } & Partial<Record<string, number>>;
+}
+
+/** Where the fault tests write their rows; `node scripts/fault-table.mjs` turns them into the README's table. */
+export const FAULT_RESULTS_DIR = join(fileURLToPath(new URL('../..', import.meta.url)), '.fault-results');
+const started = new Set<string>();
+
+/**
+ * Records one measured fault for the README's table, after asserting the ledger invariant over every
+ * process involved: emitted = exported + pending in the spool + dropped (nothing left in memory).
+ * `numbers` carries what the receiver saw (sent, received, duplicated) and any measurement of the case.
+ */
+export function report<N extends { sent: number; received: number; duplicated: number }>(fault: string, numbers: N, ledgers: LedgerView[]): void {
+  const sum = (pick: (l: LedgerView) => number) => ledgers.reduce((total, l) => total + pick(l), 0);
+  const emitted = sum((l) => l.emitted);
+  const exported = sum((l) => l.exported);
+  const pendingInSpool = sum((l) => l.pendingInSpool);
+  const dropped = sum((l) => l.dropped.total);
+  for (const l of ledgers) if ((l.inMemory ?? 0) !== 0) throw new Error(`${fault}: ledger still holds records in memory: ${JSON.stringify(l)}`);
+  if (ledgers.length === 0 || emitted !== exported + pendingInSpool + dropped) {
+    throw new Error(`${fault}: ledger out of balance: emitted ${emitted} != exported ${exported} + pending ${pendingInSpool} + dropped ${dropped}`);
+  }
+  const reasons: Record<string, number> = {};
+  for (const l of ledgers) for (const [reason, count] of Object.entries(l.dropped)) if (reason !== 'total' && count) reasons[reason] = (reasons[reason] ?? 0) + count;
+  const row = { fault, ...numbers, emitted, exported, pendingInSpool, dropped, droppedBy: reasons, ledger: 'balanced' };
+  process.stdout.write(`[fault-table] ${JSON.stringify(row)}\n`);
+  const file = join(FAULT_RESULTS_DIR, `${basename(expect.getState().testPath ?? 'unknown', '.ts')}.jsonl`);
+  mkdirSync(FAULT_RESULTS_DIR, { recursive: true });
+  if (!started.has(file)) {
+    started.add(file);
+    writeFileSync(file, '');
+  }
+  appendFileSync(file, `${JSON.stringify(row)}\n`);
 }
 
 /**
@@ -171,10 +219,12 @@ export interface ChildRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; elapsedMs: number }>;
 }
 
-/** Runs test/faults/fixtures/child.mjs with a config file and a JSON plan. */
-export function runChild(configPath: string, plan: Record<string, unknown>): ChildRun {
+/** Runs test/faults/fixtures/child.mjs with a config file and a JSON plan (under `wrapper`, e.g. prlimit, when given). */
+export function runChild(configPath: string, plan: Record<string, unknown>, wrapper: string[] = []): ChildRun {
   const started = performance.now();
-  const child = spawn(process.execPath, [CHILD, configPath, JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [process.execPath, CHILD, configPath, JSON.stringify(plan)];
+  const command = [...wrapper, ...argv];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   const listeners = new Set<() => void>();
@@ -216,6 +266,13 @@ export function runChild(configPath: string, plan: Record<string, unknown>): Chi
       });
     },
   };
+}
+
+/** The ledger a child printed as it exited (`final-stats` line of child.mjs). */
+export function childLedger(run: ChildRun): LedgerView {
+  const line = run.stdout.find((l) => l.startsWith('final-stats '));
+  if (!line) throw new Error(`child printed no final-stats: ${run.stdout.join('|')} ${run.stderr.join('')}`);
+  return JSON.parse(line.slice('final-stats '.length)) as LedgerView;
 }
 
 export function writeConfig(dir: string, toml: string, name = 'config.toml'): string {

@@ -54,6 +54,7 @@ export async function startGrpcEndpoint(
   log: RequestLog,
   behaviour: () => BehaviourHook | undefined,
   tls: ReceiverTls | undefined,
+  maxRequestBytes?: number,
 ): Promise<Endpoint> {
   const timers = new Set<NodeJS.Timeout>();
 
@@ -113,7 +114,7 @@ export async function startGrpcEndpoint(
     };
   }
 
-  const server = new grpc.Server();
+  const server = new grpc.Server(maxRequestBytes === undefined ? {} : { 'grpc.max_receive_message_length': maxRequestBytes });
   for (const signal of Object.keys(OTLP_SERVICES) as Signal[]) {
     server.addService(exportServiceDefinition(signal), { Export: handlerFor(signal) });
   }

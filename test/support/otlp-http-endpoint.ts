@@ -87,6 +87,7 @@ export async function startHttpEndpoint(
   log: RequestLog,
   behaviour: () => BehaviourHook | undefined,
   tls: ReceiverTls | undefined,
+  maxRequestBytes = Number.POSITIVE_INFINITY,
 ): Promise<Endpoint> {
   const timers = new Set<NodeJS.Timeout>();
 
@@ -112,6 +113,14 @@ export async function startHttpEndpoint(
     const headers = plainHeaders(req.headers);
     const info = { transport: 'http' as const, signal, path, headers, attempt: log.nextAttempt('http', signal) };
     const record = log.open(info, { contentType: req.headers['content-type'], wireBody });
+    if (wireBody.length > maxRequestBytes) {
+      record.error = `request of ${wireBody.length} bytes over the limit of ${maxRequestBytes}`;
+      record.outcome = 'rejected';
+      record.answeredStatus = 413;
+      res.writeHead(413, { 'content-type': 'text/plain' }).end('Request Entity Too Large');
+      log.changed();
+      return;
+    }
     try {
       acceptPayload(record, req.method, req.headers['content-encoding']);
     } catch (error) {

@@ -25,6 +25,11 @@ export interface OtlpReceiverOptions {
   tls?: ReceiverTls;
   /** Decides, per request, whether to inject a fault; can be changed later with setBehaviour. */
   behaviour?: BehaviourHook;
+  /**
+   * Largest request accepted, in bytes: HTTP answers 413 above it (as a proxy's body limit does), gRPC
+   * is started with `grpc.max_receive_message_length` (grpc-js answers RESOURCE_EXHAUSTED).
+   */
+  maxRequestBytes?: number;
 }
 
 export interface OtlpReceiver {
@@ -64,8 +69,8 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const log = new RequestLog();
   let behaviour = options.behaviour;
   const currentBehaviour = () => behaviour;
-  const httpEndpoint = await startHttpEndpoint(log, currentBehaviour, options.tls);
-  const grpcEndpoint = await startGrpcEndpoint(log, currentBehaviour, options.tls).catch(async (error: unknown) => {
+  const httpEndpoint = await startHttpEndpoint(log, currentBehaviour, options.tls, options.maxRequestBytes);
+  const grpcEndpoint = await startGrpcEndpoint(log, currentBehaviour, options.tls, options.maxRequestBytes).catch(async (error: unknown) => {
     await httpEndpoint.close();
     throw error;
   });

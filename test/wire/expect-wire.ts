@@ -39,10 +39,13 @@ export function expectContractRecord(
   expect(record.timeUnixNano).not.toBe('0');
   expect(record.body === undefined || record.body.type === 'empty').toBe(true);
   const eventName: ExpectedAttr = ['event.name', 'string'];
-  const expected: ExpectedAttr[] = [eventName, ...own, ...COMMON].filter(([key, , presence]) => presence !== 'optional' || present(key));
+  // Our own attributes (codex_otel.*) come after the common ones: a deliberate difference from Codex.
+  const recordId: ExpectedAttr = ['codex_otel.record_id', 'string'];
+  const expected: ExpectedAttr[] = [eventName, ...own, ...COMMON, recordId].filter(([key, , presence]) => presence !== 'optional' || present(key));
   expect(record.attributes.map((a) => a.key)).toEqual(expected.map(([key]) => key));
   record.attributes.forEach((attr, index) => expectWireType(attr, expected[index]![1]));
   expect(record.attributes[0]).toEqual({ key: 'event.name', type: 'string', value: name });
+  expect(record.attributes.at(-1)!.value).toMatch(/^[0-9a-f]{16}-[0-9a-z]+$/);
   const timestamp = record.attributes.find((a) => a.key === 'event.timestamp')!;
   expect(timestamp.value).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   // event.timestamp and timeUnixNano describe the same instant.

@@ -35,6 +35,8 @@ export interface AuditResult {
   report: AuditReport;
   /** One message per file or argument that could not be read (also in `report.input.errors`). */
   errors: string[];
+  /** Records skipped because one with the same `codex_otel.record_id` was already counted (at-least-once delivery). */
+  duplicates: number;
 }
 
 /** Reads every file (streaming) and aggregates: the reusable core of `audit`, for `simulate`'s summary. */
@@ -43,9 +45,22 @@ export async function auditFiles(paths: readonly string[], filter: AuditFilter =
   const stats = emptyReadStats();
   const aggregator = new AuditAggregator(filter);
   const read: string[] = [];
+  // Delivery is at-least-once (docs/delivery.md): a resent record carries the id it was emitted with.
+  const seen = new Set<string>();
+  let duplicates = 0;
   for (const file of files) {
     try {
-      for await (const record of readOtlpJsonLogs(file, stats)) aggregator.add(record);
+      for await (const record of readOtlpJsonLogs(file, stats)) {
+        const id = record.attributes['codex_otel.record_id'];
+        if (typeof id === 'string') {
+          if (seen.has(id)) {
+            duplicates++;
+            continue;
+          }
+          seen.add(id);
+        }
+        aggregator.add(record);
+      }
       read.push(file);
     } catch (error) {
       errors.push(`${file}: ${describeIoError(error)}`);
@@ -60,7 +75,7 @@ export async function auditFiles(paths: readonly string[], filter: AuditFilter =
     malformedLines: stats.malformedLines,
     malformed: stats.malformed,
   });
-  return { report, errors };
+  return { report, errors, duplicates };
 }
 
 /** The `audit` command: prints the report on `io.out`, problems on `io.err`; returns the exit code. */
@@ -86,9 +101,10 @@ export async function runAudit(options: AuditOptions, io: CliIo): Promise<number
   }
   if (options.paths.length === 0) return usage(io, 'give at least one OTLP/JSON file or directory');
 
-  const { report, errors } = await auditFiles(options.paths, filter);
+  const { report, errors, duplicates } = await auditFiles(options.paths, filter);
   io.out(formatAuditReport(report, format, section === undefined ? {} : { section }));
   for (const error of errors) io.err(`audit: ${error}`);
+  if (duplicates > 0) io.err(`audit: skipped ${duplicates} duplicate record(s) (same codex_otel.record_id, delivered more than once)`);
   if (report.malformed_lines > 0) {
     const examples = report.malformed_examples.map((m) => `${m.location} (${m.reason})`).join(', ');
     io.err(`audit: skipped ${report.malformed_lines} malformed line(s); first: ${examples}`);

@@ -14,6 +14,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { sendBatch, type BatchExporter } from '../../export/delivery/send.js';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
   AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter, type ResourceMetrics,
@@ -40,7 +41,7 @@ export interface DoctorOptions {
   json?: boolean;
 }
 
-type CheckResult = { ok: true; ms: number } | { ok: false; ms: number; reason: string; hint: string };
+type CheckResult = { ok: true; ms: number; attempts: number } | { ok: false; ms: number; attempts: number; reason: string; hint: string };
 
 /** Records that capture what the library produced, instead of sending it. */
 class CaptureLogExporter implements LogRecordExporter {
@@ -107,39 +108,26 @@ async function canaryMetrics(config: OtelConfig): Promise<ResourceMetrics> {
   return capture.captured;
 }
 
-function timedExport(send: (done: (result: ExportResult) => void) => void, guardMs: number): Promise<{ result: ExportResult; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (result: ExportResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(guard);
-      resolve({ result, ms: performance.now() - started });
-    };
-    // The exporter enforces its own timeout; this guard only protects against a callback that never comes.
-    const guard = setTimeout(() => finish({ code: ExportResultCode.FAILED, error: new Error('Request timed out (no callback)') }), guardMs);
-    try {
-      send(finish);
-    } catch (error) {
-      finish({ code: ExportResultCode.FAILED, error: error as Error });
-    }
-  });
-}
-
-async function check(
+/**
+ * One attempt through the one send path (no retry: doctor reports what the collector answers now), with
+ * the exporter's own timeout and the same guard as delivery. The exporter's internal retry loop is taken
+ * over, so a refused port is one connection attempt on every transport.
+ */
+async function check<Batch>(
   exporter: NetworkExporterConfig,
   signal: 'logs' | 'metrics',
   path: string,
   timeoutMs: number,
-  send: (done: (result: ExportResult) => void) => void,
-  close: () => Promise<void>,
+  sdkExporter: BatchExporter<Batch> & { shutdown(): Promise<void> },
+  batch: Batch,
 ): Promise<CheckResult> {
-  const { result, ms } = await timedExport(send, timeoutMs + 2_000);
-  await Promise.race([close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
-  if (result.code === ExportResultCode.SUCCESS) return { ok: true, ms };
-  const { reason, hint } = diagnose(result.error, exporter, signal, path, timeoutMs);
-  return { ok: false, ms, reason, hint };
+  const started = performance.now();
+  const sent = await sendBatch(sdkExporter, batch, { guardMs: timeoutMs + 2_000 });
+  const ms = performance.now() - started;
+  await Promise.race([sdkExporter.shutdown().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  if (sent.ok) return { ok: true, ms, attempts: sent.attempts };
+  const { reason, hint } = diagnose(sent.error, exporter, signal, path, timeoutMs);
+  return { ok: false, ms, attempts: sent.attempts, reason, hint };
 }
 
 function describeExporter(exporter: NetworkExporterConfig): string {
@@ -189,6 +177,8 @@ export interface DoctorCheck {
   target: string;
   status: 'ok' | 'failed' | 'not_configured' | 'not_checked';
   ms?: number;
+  /** Export attempts made (one: doctor never retries, it reports what the collector answers now). */
+  attempts?: number;
   reason?: string;
   hint?: string;
 }
@@ -243,19 +233,17 @@ async function diagnoseAll(config: OtelConfig, timeoutMs: number): Promise<Docto
     try {
       if (signal === 'logs') {
         const records = await canaryLogRecords(config);
-        const sdkExporter = createLogExporter(exporter, timeoutMs);
-        outcome = await check(exporter, signal, path, timeoutMs, (done) => sdkExporter.export(records, done), () => sdkExporter.shutdown());
+        outcome = await check(exporter, signal, path, timeoutMs, createLogExporter(exporter, timeoutMs), records);
       } else {
         const metrics = await canaryMetrics(config);
-        const sdkExporter = createMetricExporter(exporter, config.extensions.metricsTemporality, timeoutMs);
-        outcome = await check(exporter, signal, path, timeoutMs, (done) => sdkExporter.export(metrics, done), () => sdkExporter.shutdown());
+        outcome = await check(exporter, signal, path, timeoutMs, createMetricExporter(exporter, config.extensions.metricsTemporality, timeoutMs), metrics);
       }
     } catch (error) {
-      outcome = { ok: false, ms: 0, reason: `cannot build the exporter: ${(error as Error).message}`, hint: `check ${path}` };
+      outcome = { ok: false, ms: 0, attempts: 0, reason: `cannot build the exporter: ${(error as Error).message}`, hint: `check ${path}` };
     }
     checks.push(outcome.ok
-      ? { signal, target: describeExporter(exporter), status: 'ok', ms: Math.round(outcome.ms) }
-      : { signal, target: describeExporter(exporter), status: 'failed', ms: Math.round(outcome.ms), reason: outcome.reason, hint: outcome.hint });
+      ? { signal, target: describeExporter(exporter), status: 'ok', ms: Math.round(outcome.ms), attempts: outcome.attempts }
+      : { signal, target: describeExporter(exporter), status: 'failed', ms: Math.round(outcome.ms), attempts: outcome.attempts, reason: outcome.reason, hint: outcome.hint });
   }
   const trace = config.traceExporter;
   checks.push({ signal: 'traces', target: `trace_exporter = ${isNetworkExporter(trace) ? describeExporter(trace) : trace.kind}`, status: 'not_checked', reason: 'not used by codex-otel (it emits no spans)' });
@@ -282,7 +270,7 @@ function formatDoctor(report: DoctorReport): string[] {
     if (c.status === 'ok') lines.push(`${label} ${c.target}: OK${c.ms !== undefined ? ` (${c.ms} ms)` : ''}${c.signal === 'file' && c.reason ? `: ${c.reason}` : ''}`);
     else if (c.status === 'failed' && c.signal === 'file') lines.push(`${label} FAILED: ${c.reason}`);
     else if (c.status === 'failed') {
-      lines.push(`${label} ${c.target}: FAILED after ${c.ms} ms: ${c.reason}`);
+      lines.push(`${label} ${c.target}: FAILED after ${c.ms} ms${c.attempts !== undefined ? ` (${c.attempts} attempt${c.attempts === 1 ? '' : 's'})` : ''}: ${c.reason}`);
       lines.push(`${''.padEnd(8)} hint: ${c.hint}`);
     } else if (c.status === 'not_configured') lines.push(`${label} ${c.target}: nothing to check`);
     else lines.push(`${label} ${c.target}: ${c.reason}; not checked`);

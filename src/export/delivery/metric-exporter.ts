@@ -8,19 +8,25 @@
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { AggregationOption, AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { classifyFailure } from './outcome.js';
 import { RetryPolicy } from './retry.js';
+import { sendBatch } from './send.js';
 import type { DeliveryStats } from './stats.js';
 
 export class RetryingMetricExporter implements PushMetricExporter {
-  private closing = false;
-  private readonly waiting = new Map<NodeJS.Timeout, () => void>();
+  /** One per export in progress: aborting stops its retries (shutdown). */
+  private readonly aborts = new Set<AbortController>();
   /** Exports not yet answered: `abandon()` answers them so the SDK reader's own (ref'd) timeout timer is cleared. */
   private readonly pending = new Set<(result: ExportResult) => void>();
   selectAggregationTemporality?: (instrumentType: InstrumentType) => AggregationTemporality;
   selectAggregation?: (instrumentType: InstrumentType) => AggregationOption;
 
-  constructor(private readonly inner: PushMetricExporter, private readonly retry: RetryPolicy, private readonly stats?: DeliveryStats) {
+  constructor(
+    private readonly inner: PushMetricExporter,
+    private readonly retry: RetryPolicy,
+    private readonly stats?: DeliveryStats,
+    /** Longest wait for one attempt's answer (the exporter's own timeout plus a margin). */
+    private readonly guardMs = 31_000,
+  ) {
     if (inner.selectAggregationTemporality) this.selectAggregationTemporality = inner.selectAggregationTemporality.bind(inner);
     if (inner.selectAggregation) this.selectAggregation = inner.selectAggregation.bind(inner);
   }
@@ -34,30 +40,17 @@ export class RetryingMetricExporter implements PushMetricExporter {
       callback(result);
     };
     this.pending.add(done);
-    const started = Date.now();
-    let attempts = 0;
-    const attempt = () => {
-      attempts++;
-      try {
-        this.inner.export(metrics, (result) => {
-          if (result.code === ExportResultCode.SUCCESS || this.closing) return done(result);
-          const failure = classifyFailure(result.error);
-          const wait = failure.retryable ? this.retry.nextDelay(attempts, Date.now() - started, failure.retryAfterMs) : undefined;
-          if (wait === undefined) return done(result);
-          if (this.stats) this.stats.retries++;
-          const timer = setTimeout(() => {
-            this.waiting.delete(timer);
-            if (this.closing) done(result);
-            else attempt();
-          }, wait);
-          timer.unref();
-          this.waiting.set(timer, () => done(result));
-        });
-      } catch (error) {
-        done({ code: ExportResultCode.FAILED, error: error as Error });
-      }
-    };
-    attempt();
+    const abort = new AbortController();
+    this.aborts.add(abort);
+    sendBatch(this.inner, metrics, {
+      retry: this.retry,
+      guardMs: this.guardMs,
+      signal: abort.signal,
+      ...(this.stats ? { onRetry: () => this.stats!.retried() } : {}),
+    }).then((result) => {
+      this.aborts.delete(abort);
+      done(result.ok ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: asError(result.error, result.failure.what) });
+    }, (error: unknown) => done({ code: ExportResultCode.FAILED, error: asError(error, 'internal error') }));
   }
 
   forceFlush(): Promise<void> {
@@ -69,17 +62,16 @@ export class RetryingMetricExporter implements PushMetricExporter {
    * process alive (the request itself goes on over an unref'd socket and its answer is ignored).
    */
   abandon(): void {
-    this.closing = true;
+    for (const abort of this.aborts) abort.abort();
     for (const done of [...this.pending]) done({ code: ExportResultCode.FAILED, error: new Error('abandoned at the shutdown bound') });
   }
 
   shutdown(): Promise<void> {
-    this.closing = true;
-    for (const [timer, giveUp] of this.waiting) {
-      clearTimeout(timer);
-      giveUp();
-    }
-    this.waiting.clear();
+    for (const abort of this.aborts) abort.abort();
     return this.inner.shutdown();
   }
+}
+
+function asError(error: unknown, fallback: string): Error {
+  return error instanceof Error ? error : new Error(fallback);
 }

@@ -1,12 +1,8 @@
 /**
- * How a failed export is classified, whatever the transport: retry it (and when), or give up.
- *
- * The SDK's OTLP/HTTP exporters retry 429/502/503/504 themselves, inside their `timeoutMillis`, and
- * then report a bare "Export failed with retryable status" that no longer says which status or which
- * Retry-After. `takeOverRetries` removes that inner retry loop so one policy (ours, `retry.ts`) governs
- * every transport, and the raw answer (status, Retry-After) reaches it as a `DeliveryError`.
+ * How a failed export is classified, whatever the transport: retry it (and when), split it, drop it, or
+ * keep it for later. Our HTTP transport (`http-transport.ts`) answers with a `DeliveryError` carrying the
+ * status and Retry-After; the gRPC exporter's ServiceError is read as it is.
  */
-import { diag } from '@opentelemetry/api';
 
 /** gRPC status codes used here (values of `status` in @grpc/grpc-js, not imported so it loads lazily). */
 export const GRPC = {
@@ -30,6 +26,8 @@ export const GRPC = {
 const RETRYABLE_GRPC = new Set<number>([GRPC.CANCELLED, GRPC.DEADLINE_EXCEEDED, GRPC.RESOURCE_EXHAUSTED, GRPC.ABORTED,
   GRPC.OUT_OF_RANGE, GRPC.UNAVAILABLE, GRPC.DATA_LOSS]);
 const RETRYABLE_HTTP = new Set([408, 429, 502, 503, 504]);
+/** How gRPC servers (grpc-go: the collector; grpc-js) word a message over their size limit. */
+const MESSAGE_TOO_LARGE = /larger than max|message too large|exceeds.*(size|limit)|size.*exceed/i;
 const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND',
   'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
@@ -43,11 +41,16 @@ export interface FailureClass {
    * are not "rejected": a corrected config can deliver the same batch, so those batches are spooled.
    */
   rejected: boolean;
+  /**
+   * The request was too large for the receiver (HTTP 413, gRPC RESOURCE_EXHAUSTED about the message size):
+   * the same bytes can never pass, a smaller batch can. The batch is split, down to one record.
+   */
+  tooLarge?: boolean;
   /** Short description for diagnostics: `HTTP 503`, `gRPC UNAVAILABLE`, `ECONNREFUSED`, … */
   what: string;
 }
 
-/** An export failure with the raw answer kept: made by the taken-over transport. */
+/** An export failure with the raw answer kept: made by our HTTP transport. */
 export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
   constructor(message: string, readonly failure: FailureClass, cause?: unknown) {
@@ -62,10 +65,15 @@ export function classifyFailure(error: unknown): FailureClass {
   const message = typeof e.message === 'string' ? e.message : String(error);
   // gRPC ServiceError: numeric `code` and `details`/`metadata`.
   if (typeof e.code === 'number' && e.code >= 0 && e.code <= 16 && ('details' in e || 'metadata' in e)) {
+    const details = typeof (e as { details?: unknown }).details === 'string' ? (e as { details: string }).details : message;
+    if (e.code === GRPC.RESOURCE_EXHAUSTED && MESSAGE_TOO_LARGE.test(details)) {
+      return { retryable: false, rejected: false, tooLarge: true, what: 'gRPC RESOURCE_EXHAUSTED (message too large)' };
+    }
     return { retryable: RETRYABLE_GRPC.has(e.code), rejected: e.code === GRPC.INVALID_ARGUMENT, what: `gRPC ${grpcName(e.code)}` };
   }
   // OTLPExporterError: numeric HTTP status in `code`.
   if (typeof e.code === 'number' && e.code >= 100 && e.code < 600) {
+    if (e.code === 413) return { retryable: false, rejected: false, tooLarge: true, what: 'HTTP 413' };
     return { retryable: RETRYABLE_HTTP.has(e.code), rejected: e.code === 400, what: `HTTP ${e.code}` };
   }
   if (typeof e.code === 'string') return { retryable: RETRYABLE_NETWORK.has(e.code), rejected: false, what: e.code };
@@ -75,70 +83,4 @@ export function classifyFailure(error: unknown): FailureClass {
 
 function grpcName(code: number): string {
   return Object.entries(GRPC).find(([, value]) => value === code)?.[0] ?? `code ${code}`;
-}
-
-/** The raw transport answer of otlp-exporter-base (`ExportResponse`), as far as used here. */
-interface ExportResponse {
-  status: 'success' | 'failure' | 'retryable';
-  error?: unknown;
-  retryInMillis?: number;
-  data?: Uint8Array;
-}
-interface Transport {
-  send(data: Uint8Array, timeoutMillis: number): Promise<ExportResponse>;
-  shutdown(): void;
-}
-
-/**
- * Replaces the SDK's retrying transport inside an OTLP exporter by its inner transport, with every
- * failure turned into a `DeliveryError` carrying status and Retry-After. Returns false (and changes
- * nothing) when the exporter does not have the expected shape: then the SDK keeps retrying within its
- * timeout and `classifyFailure` works from the bare error. A test pins the shape for the SDK version
- * this package depends on, so an upgrade that moves it fails loudly instead of silently double-retrying.
- */
-export function takeOverRetries(exporter: unknown): boolean {
-  try {
-    const delegate = (exporter as { _delegate?: { _transport?: Transport & { _transport?: Transport } } })._delegate;
-    const current = delegate?._transport;
-    if (!delegate || !current || typeof current.send !== 'function') return false;
-    if ((current as { [TAKEN]?: true })[TAKEN]) return true;
-    // HTTP: RetryingTransport wraps HttpExporterTransport in `_transport`. gRPC: no retrying wrapper.
-    const inner = current._transport && typeof current._transport.send === 'function' ? current._transport : current;
-    delegate._transport = classifyingTransport(inner);
-    return true;
-  } catch (error) {
-    diag.debug('codex-otel: cannot take over exporter retries', error);
-    return false;
-  }
-}
-
-const TAKEN = Symbol('codex-otel.classifying-transport');
-
-function classifyingTransport(inner: Transport): Transport {
-  return {
-    [TAKEN]: true,
-    async send(data, timeoutMillis) {
-      let response: ExportResponse;
-      try {
-        response = await inner.send(data, timeoutMillis);
-      } catch (error) {
-        response = { status: 'failure', error };
-      }
-      if (response.status === 'success') return response;
-      const base = response.error === undefined ? undefined : classifyFailure(response.error);
-      let failure: FailureClass;
-      if (response.status === 'retryable') {
-        failure = { retryable: true, rejected: false, what: base?.what ?? 'retryable status (HTTP 429/502/503/504)' };
-        // parseRetryAfterToMills gives -1 for "Retry-After: 0": retry now.
-        if (response.retryInMillis !== undefined) failure.retryAfterMs = Math.max(0, response.retryInMillis);
-      } else {
-        failure = base ?? { retryable: false, rejected: false, what: 'export failed' };
-      }
-      const message = response.error instanceof Error ? response.error.message : failure.what;
-      return { status: 'failure', error: new DeliveryError(message, failure, response.error) };
-    },
-    shutdown() {
-      inner.shutdown();
-    },
-  } as Transport & { [TAKEN]: true };
 }

@@ -1,27 +1,32 @@
 /**
  * `DeliveryLogProcessor`: the batching log processor of this package, in place of the SDK's
- * BatchLogRecordProcessor, for one exporter.
+ * BatchLogRecordProcessor, for one exporter. It orchestrates pieces that each read on their own:
  *
- * - `onEmit` is O(1), never blocks, never throws: a length check and an array push (the SDK's own cost).
- *   A full queue drops the record and counts it (`queue_full`); nothing is exported from `onEmit`.
- * - One export in flight; a batch leaves the queue when it is full or `scheduledDelayMillis` passed.
- * - A failed export is retried (`RetryPolicy`: backoff with full jitter, Retry-After honoured) within a
- *   time budget; then the batch goes to the spool, and the processor is "degraded": each next batch gets
- *   one attempt, then the spool, so an outage never holds the queue. The first success ends it and
- *   replays the spool in the background.
- * - With a spool, each batch is written ahead (as a claim of this process) before it is exported and
- *   removed once accepted: a process killed with SIGKILL mid-export leaves it for the next run.
- * - `shutdownBy(deadline)` drains until shortly before the deadline, then writes whatever is still queued
- *   or in flight to the spool, synchronously, and returns: the bound holds and nothing that can be
- *   written is lost.
+ * - queue and batching: `RecordQueue` (records and their estimated sizes, capped; batches cut by records
+ *   and estimated bytes);
+ * - sending: `sendBatch` (send.ts), the one send path: guard, retries, Retry-After, classification;
+ * - the spool and the ledger: `BatchStore` (write-ahead, delivered, dropped, split, handed to the spool);
+ * - replay: `ReplayScheduler` (when spooled batches are sent: after start, after an outage, probes);
+ * - shutdown: `shutdownBy` / `abandon` below (drain until the deadline, then spool what is left).
+ *
+ * `onEmit` is O(1), never blocks, never throws: a length check and an array push (the SDK's own cost); a
+ * full queue drops the record and counts it (`queue_full`). One export in flight; a batch leaves the
+ * queue when it is full or `scheduledDelayMillis` passed. A batch that fails for good goes to the spool and
+ * the processor is "degraded": each next batch gets one attempt, then the spool, so an outage never holds
+ * the queue; the first success ends it and replays the spool in the background. With a spool, each batch
+ * is written ahead before it is sent and removed once accepted, so a process killed mid-export leaves it
+ * for the next run; `shutdownBy(deadline)` drains until the deadline, then writes whatever is still
+ * queued or in flight to the spool, synchronously, and returns.
  */
 import { diag } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import { RecordSizeHint } from '../record-size.js';
-import { classifyFailure } from './outcome.js';
+import { BatchStore, type Batch } from './batch-store.js';
+import { RecordQueue } from './record-queue.js';
+import { ReplayScheduler } from './replay-scheduler.js';
 import { RetryPolicy } from './retry.js';
-import type { ClaimedBatch, Spool } from './spool.js';
+import { sendBatch, type SendResult } from './send.js';
+import type { Spool } from './spool.js';
 import type { DeliveryStats } from './stats.js';
 
 export interface DeliveryProcessorOptions {
@@ -32,6 +37,12 @@ export interface DeliveryProcessorOptions {
   /** Estimated bytes held in memory at most (one tool result weighs as much as hundreds of SSE chunks). */
   maxQueueBytes?: number;
   maxExportBatchSize: number;
+  /**
+   * Estimated bytes per batch at most (records are sized as they are emitted), so a request stays under
+   * the body limits of proxies and collectors (commonly 1 MiB); a batch answered "too large" anyway is
+   * split. Default 512 KiB.
+   */
+  maxBatchBytes?: number;
   scheduledDelayMillis: number;
   /** The exporter's own request timeout; an export that has not called back after this (+1 s) counts as failed. */
   exportTimeoutMillis: number;
@@ -46,50 +57,31 @@ export interface DeliveryProcessorOptions {
   recordSize?: RecordSizeHint;
 }
 
-interface Batch {
-  records: ReadableLogRecord[];
-  /** On disk as a claim of this process: written ahead, or claimed from the spool for replay. */
-  file: ClaimedBatch | undefined;
-  /** Read back from the spool (so not counted again as spooled when it goes back). */
-  replay: boolean;
-  attempts: number;
-  firstAttemptAt: number;
-  /** Set when the batch was handed to the spool at the shutdown bound while its export was in flight. */
-  abandonedAs?: string;
-}
+/** Below the common 1 MiB request limit of proxies, with room for the OTLP encoding around the records. */
+export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
 
 export class DeliveryLogProcessor implements LogRecordProcessor {
   private readonly recordSize: RecordSizeHint;
-  private queue: ReadableLogRecord[] = [];
-  /** The estimated size of each queued record, in step with `queue`, and their sum. */
-  private sizes: number[] = [];
-  private queuedBytes = 0;
-  private readonly maxQueueBytes: number;
-  private readonly maxQueueSize: number;
+  private readonly queue: RecordQueue;
   private readonly batchSize: number;
+  private readonly maxBatchBytes: number;
   private readonly delay: number;
   private readonly exporter: LogRecordExporter;
   private readonly stats: DeliveryStats;
   private readonly retry: RetryPolicy;
-  private readonly spool: Spool | undefined;
-  private readonly watchdogMs: number;
+  private readonly store: BatchStore;
+  private readonly replay: ReplayScheduler;
+  private readonly guardMs: number;
   private readonly label: string;
 
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private kick: NodeJS.Immediate | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  /** While degraded: when to try one spooled batch again (the collector may be back with no new records). */
-  private probeTimer: NodeJS.Timeout | undefined;
-  private probeDelay = 0;
-  private probing = false;
-  /** The batch being exported or waiting for its next attempt: one at a time. */
+  /** The batch being sent (retries included): one at a time. */
   private current: Batch | undefined;
+  /** Halves of a batch answered "too large", sent before anything else (oldest first). */
+  private splits: Batch[] = [];
   private due = false;
-  private degraded = false;
-  private pausedUntil = 0;
-  private replayWanted = false;
-  private readonly replaySkip = new Set<string>();
   private droppedPending = 0;
   /** Records ever queued / taken out of the queue: forceFlush waits until `taken` reaches its mark. */
   private enqueued = 0;
@@ -101,17 +93,19 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   constructor(options: DeliveryProcessorOptions) {
     this.exporter = options.exporter;
     this.stats = options.stats;
-    this.maxQueueSize = Math.max(1, options.maxQueueSize);
-    this.maxQueueBytes = options.maxQueueBytes ?? Number.POSITIVE_INFINITY;
-    this.batchSize = Math.max(1, Math.min(options.maxExportBatchSize, this.maxQueueSize));
+    const maxQueueSize = Math.max(1, options.maxQueueSize);
+    this.queue = new RecordQueue(maxQueueSize, options.maxQueueBytes ?? Number.POSITIVE_INFINITY);
+    this.batchSize = Math.max(1, Math.min(options.maxExportBatchSize, maxQueueSize));
+    this.maxBatchBytes = Math.max(1, options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
     this.delay = Math.max(0, options.scheduledDelayMillis);
     this.retry = options.retry ?? new RetryPolicy();
-    this.spool = options.spool;
-    this.watchdogMs = options.exportTimeoutMillis + 1000;
+    this.guardMs = options.exportTimeoutMillis + 1000;
     this.label = options.label ?? 'logs';
     this.recordSize = options.recordSize ?? new RecordSizeHint();
-    if (this.spool && options.replayOnStart !== false) {
-      this.replayWanted = true;
+    this.store = new BatchStore(this.stats, options.spool, this.label);
+    this.replay = new ReplayScheduler(this.retry, () => this.pump());
+    if (options.spool && options.replayOnStart !== false) {
+      this.replay.want();
       // Never during start-up itself, never keeping the process alive.
       setTimeout(() => this.pump(), 0).unref();
     }
@@ -120,18 +114,18 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   /** The hot path: no allocation beyond the array slot, no I/O, no throw. */
   onEmit(logRecord: SdkLogRecord): void {
     const size = this.recordSize.read();
-    // The pipeline counts records emitted after shutdown began (they never reach a processor).
-    if (this.closed) return;
-    const queue = this.queue;
-    if (queue.length >= this.maxQueueSize || this.queuedBytes + size > this.maxQueueBytes) {
+    this.stats.emitted(1);
+    if (this.closed) {
+      // The pipeline stops records emitted after its shutdown began before they get here; this is a processor shut down on its own.
+      this.stats.drop(1, 'after_shutdown', 'emitted after the processor shut down');
+      return;
+    }
+    if (!this.queue.tryPush(logRecord, size)) {
       if (this.droppedPending++ === 0) this.schedule();
       return;
     }
-    queue.push(logRecord);
-    this.sizes.push(size);
-    this.queuedBytes += size;
     this.enqueued++;
-    if (queue.length >= this.batchSize) {
+    if (this.queue.length >= this.batchSize || this.queue.bytes >= this.maxBatchBytes) {
       if (this.current === undefined && this.kick === undefined) this.schedule();
     } else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.onTimer(), this.delay);
@@ -168,25 +162,22 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
    */
   abandon(): void {
     this.closed = true;
-    this.replayWanted = false;
+    this.replay.stop();
     this.clearTimers();
     this.reportDrops();
     const current = this.current;
     if (current || this.queue.length > 0) this.abandonedAtBound = true;
     if (current) {
       this.current = undefined;
-      current.abandonedAs = this.toSpool(current) ?? '';
+      current.abandonedAs = this.store.park(current) ?? '';
+      current.abort?.abort();
     }
-    const queue = this.queue;
-    this.queue = [];
-    this.sizes = [];
-    this.queuedBytes = 0;
-    this.taken += queue.length;
-    for (let start = 0; start < queue.length; start += this.batchSize) {
-      const records = queue.slice(start, start + this.batchSize);
-      if (this.spool) this.spool.store(records);
-      else this.stats.drop(records.length, 'export_failed', 'shutdown bound reached with no spool configured');
-    }
+    const splits = this.splits;
+    this.splits = [];
+    for (const part of splits) this.store.park(part);
+    const queued = this.queue.takeAll();
+    this.taken += queued.length;
+    this.store.parkQueued(queued, this.batchSize);
     this.settleFlushes(true);
   }
 
@@ -200,7 +191,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
 
   private async drainThenClose(deadline: number): Promise<void> {
     this.drainDeadline = deadline;
-    this.replayWanted = false;
+    this.replay.stop();
     this.closed = true; // no new records; what is queued is flushed below
     const remaining = deadline - performance.now();
     if (remaining <= 0) {
@@ -243,41 +234,39 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.pump();
   }
 
-  /** Starts the next export if none is in flight: a live batch when due or full, else a spooled one. */
+  /** Starts the next send if none is in flight: a split half, a live batch when due or full, else a spooled one. */
   private pump(): void {
     try {
       while (this.current === undefined) {
+        const part = this.splits.shift();
+        if (part) {
+          this.start(part);
+          break;
+        }
         const queue = this.queue;
-        const live = queue.length >= this.batchSize || (queue.length > 0 && (this.due || this.flushMarks.length > 0));
+        const live = queue.length >= this.batchSize || queue.bytes >= this.maxBatchBytes || (queue.length > 0 && (this.due || this.flushMarks.length > 0));
         if (live) {
-          const records = queue.length <= this.batchSize ? queue : queue.splice(0, this.batchSize);
-          if (records === queue) this.queue = [];
-          this.releaseBytes(records.length);
+          const records = queue.take(this.batchSize, this.maxBatchBytes);
           this.taken += records.length;
-          if (this.queue.length === 0) this.due = false;
-          if (Date.now() < this.pausedUntil && !this.closedPastDeadline()) {
+          if (queue.length === 0) this.due = false;
+          if (this.replay.paused() && performance.now() < this.drainDeadline) {
             // The collector asked for a pause longer than the retry budget: straight to the spool.
-            this.toSpool({ records, file: undefined, replay: false, attempts: 0, firstAttemptAt: 0 });
+            this.store.park({ records, file: undefined, replay: false });
             continue;
           }
-          this.start({ records, file: this.spool?.writeAhead(records), replay: false, attempts: 0, firstAttemptAt: Date.now() });
+          this.start(this.store.fresh(records));
           break;
         }
         this.due = false;
         this.settleFlushes(false);
-        if (this.replayWanted && !this.closed && (!this.degraded || this.probing) && Date.now() >= this.pausedUntil && this.spool) {
-          const file = this.spool.claimNext(this.replaySkip);
-          this.probing = false;
-          if (!file) {
-            this.replayWanted = false;
+        if (!this.closed && this.store.spool && this.replay.mayReplay()) {
+          const batch = this.store.claim(this.replay.skip);
+          this.replay.claimed();
+          if (!batch) {
+            this.replay.nothingLeft();
             continue;
           }
-          const records = this.spool.read(file);
-          if (records.length === 0) {
-            this.spool.remove(file);
-            continue;
-          }
-          this.start({ records, file, replay: true, attempts: 0, firstAttemptAt: Date.now() });
+          this.start(batch);
           break;
         }
         if (queue.length > 0 && this.timer === undefined && !this.closed) {
@@ -291,166 +280,67 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     }
   }
 
+  /** Sends the batch through the one send path: retries unless degraded (then one attempt, then the spool). */
   private start(batch: Batch): void {
     this.current = batch;
-    this.attempt(batch);
+    batch.abort = new AbortController();
+    sendBatch(this.exporter, batch.records, {
+      ...(this.replay.degraded ? {} : { retry: this.retry }),
+      guardMs: this.guardMs,
+      stopAt: () => this.drainDeadline,
+      signal: batch.abort.signal,
+      onRetry: () => this.stats.retried(),
+    }).then((result) => this.onResult(batch, result)).catch((error: unknown) => {
+      diag.error(`codex-otel: ${this.label} delivery failed internally`, error);
+    });
   }
 
-  private attempt(batch: Batch): void {
-    batch.attempts++;
-    let finished = false;
-    const watchdog = setTimeout(() => finish({ code: ExportResultCode.FAILED, error: new Error(`export did not answer within ${this.watchdogMs} ms`) }), this.watchdogMs);
-    watchdog.unref();
-    const finish = (result: ExportResult) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(watchdog);
-      try {
-        this.onResult(batch, result);
-      } catch (error) {
-        diag.error(`codex-otel: ${this.label} delivery failed internally`, error);
-      }
-    };
-    try {
-      this.exporter.export(batch.records, finish);
-    } catch (error) {
-      finish({ code: ExportResultCode.FAILED, error: error as Error });
-    }
-  }
-
-  private onResult(batch: Batch, result: ExportResult): void {
+  private onResult(batch: Batch, result: SendResult): void {
     if (batch.abandonedAs !== undefined) {
       // Handed to the spool at the shutdown bound; the export ended afterwards.
-      if (result.code === ExportResultCode.SUCCESS && batch.abandonedAs && this.spool?.discard(batch.abandonedAs)) {
-        if (!batch.replay) this.stats.spooled -= batch.records.length;
-        this.stats.exported += batch.records.length;
-        if (batch.replay) this.stats.replayed += batch.records.length;
-      }
+      if (result.ok) this.store.deliveredLate(batch);
       return;
     }
     if (batch !== this.current) return;
-    const count = batch.records.length;
-    if (result.code === ExportResultCode.SUCCESS) {
-      this.stats.exported += count;
-      if (batch.replay) this.stats.replayed += count;
-      if (batch.file) this.spool?.remove(batch.file);
-      this.current = undefined;
-      if (this.degraded) {
-        this.degraded = false;
-        this.probeDelay = 0;
-        if (this.probeTimer) clearTimeout(this.probeTimer);
-        this.probeTimer = undefined;
-        this.replaySkip.clear();
-        if (this.spool && !this.closed) this.replayWanted = true;
-      }
-      this.pump();
-      return;
-    }
-    const failure = classifyFailure(result.error);
-    if (failure.rejected) {
-      diag.warn(`codex-otel: ${this.label}: the collector rejected ${count} record(s) as invalid (${failure.what}); dropped`);
-      if (batch.file) this.spool?.remove(batch.file);
-      this.stats.drop(count, 'rejected', failure.what);
-      this.current = undefined;
-      this.pump();
-      return;
-    }
-    const now = Date.now();
-    let wait: number | undefined;
-    if (failure.retryable && !this.degraded) {
-      wait = this.retry.nextDelay(batch.attempts, now - batch.firstAttemptAt, failure.retryAfterMs);
-      if (wait !== undefined && performance.now() + wait >= this.drainDeadline) wait = undefined;
-    }
-    if (wait !== undefined) {
-      this.stats.retries++;
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        if (this.current === batch) this.attempt(batch);
-      }, wait);
-      this.retryTimer.unref();
-      return;
-    }
-    if (!this.degraded) diag.warn(`codex-otel: ${this.label}: export failed (${failure.what}) after ${batch.attempts} attempt(s); batches go to the spool until the collector answers`);
-    this.degraded = true;
-    if (failure.retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + failure.retryAfterMs);
-    if (batch.replay) {
-      if (batch.file) this.replaySkip.add(batch.file.readyName);
-      this.replayWanted = false;
-    }
-    this.toSpool(batch);
     this.current = undefined;
-    this.scheduleProbe();
-    this.pump();
-  }
-
-  /** Degraded, with a spool: try one spooled batch after a growing, jittered delay. */
-  private scheduleProbe(): void {
-    if (!this.spool || this.closed || this.probeTimer) return;
-    const { initialBackoffMs, maxBackoffMs, random } = this.retry.options;
-    this.probeDelay = Math.min(maxBackoffMs, this.probeDelay ? this.probeDelay * 2 : initialBackoffMs);
-    const wait = Math.max(this.pausedUntil - Date.now(), this.probeDelay / 2 + random() * (this.probeDelay / 2));
-    this.probeTimer = setTimeout(() => {
-      this.probeTimer = undefined;
-      if (!this.degraded || this.closed) return;
-      this.probing = true;
-      this.replayWanted = true;
-      this.replaySkip.clear();
-      this.pump();
-    }, wait);
-    this.probeTimer.unref();
-  }
-
-  /** Hands a batch to the spool (or counts it as dropped); returns its ready name when on disk. */
-  private toSpool(batch: Batch): string | undefined {
-    const spool = this.spool;
-    if (batch.file && spool) {
-      if (spool.release(batch.file, !batch.replay)) return batch.file.readyName;
-      // The claim file vanished or cannot be renamed: write the records again.
+    if (result.ok) {
+      this.store.delivered(batch);
+      this.replay.succeeded(this.store.spool !== undefined && !this.closed);
+    } else if (result.failure.tooLarge) {
+      this.splits.unshift(...this.store.split(batch, result.failure.what));
+    } else if (result.failure.rejected) {
+      diag.warn(`codex-otel: ${this.label}: the collector rejected ${batch.records.length} record(s) as invalid (${result.failure.what}); dropped`);
+      this.store.dropped(batch, 'rejected', result.failure.what);
+    } else {
+      if (!this.replay.degraded) diag.warn(`codex-otel: ${this.label}: export failed (${result.failure.what}) after ${result.attempts} attempt(s); batches go to the spool until the collector answers`);
+      this.replay.gaveUp(batch.replay ? batch.file?.readyName : undefined, result.failure.retryAfterMs, this.store.spool !== undefined && !this.closed);
+      this.store.park(batch);
     }
-    if (spool) return spool.store(batch.records);
-    this.stats.drop(batch.records.length, 'export_failed', 'no spool configured');
-    return undefined;
+    this.pump();
   }
 
   private settleFlushes(all: boolean): void {
     if (this.flushMarks.length === 0) return;
     const pending: typeof this.flushMarks = [];
     for (const entry of this.flushMarks) {
-      if (all || (this.taken >= entry.mark && (this.current === undefined || this.current.replay))) entry.resolve();
+      const liveInFlight = (this.current !== undefined && !this.current.replay) || this.splits.some((part) => !part.replay);
+      if (all || (this.taken >= entry.mark && !liveInFlight)) entry.resolve();
       else pending.push(entry);
     }
     this.flushMarks = pending;
-  }
-
-  private closedPastDeadline(): boolean {
-    return performance.now() >= this.drainDeadline;
-  }
-
-  /** Forgets the sizes of the `count` oldest records, which just left the queue. */
-  private releaseBytes(count: number): void {
-    if (count >= this.sizes.length) {
-      this.sizes = [];
-      this.queuedBytes = 0;
-      return;
-    }
-    for (const size of this.sizes.splice(0, count)) this.queuedBytes -= size;
   }
 
   private reportDrops(): void {
     const count = this.droppedPending;
     if (count === 0) return;
     this.droppedPending = 0;
-    const cap = Number.isFinite(this.maxQueueBytes) ? ` or ${this.maxQueueBytes} bytes` : '';
-    this.stats.drop(count, 'queue_full', `queue of ${this.maxQueueSize} records${cap} full`);
+    const cap = Number.isFinite(this.queue.maxBytes) ? ` or ${this.queue.maxBytes} bytes` : '';
+    this.stats.drop(count, 'queue_full', `queue of ${this.queue.maxRecords} records${cap} full`);
   }
 
   private clearTimers(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    if (this.probeTimer) clearTimeout(this.probeTimer);
-    this.probeTimer = undefined;
     if (this.kick) clearImmediate(this.kick);
     this.kick = undefined;
   }

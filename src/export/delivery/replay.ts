@@ -2,10 +2,10 @@
  * Sending the spool: where it is by default, and a one-shot replay (`codex-otel flush`). The background
  * replay after start is done by DeliveryLogProcessor itself, one batch at a time between live batches.
  */
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { sendBatch } from './send.js';
 export { resolveSpoolConfig, DEFAULT_SPOOL_SUBDIR } from '../../config/spool.js';
-import { classifyFailure } from './outcome.js';
+import type { FailureClass } from './outcome.js';
 import { RetryPolicy } from './retry.js';
 import type { Spool } from './spool.js';
 import type { DeliveryStats } from './stats.js';
@@ -29,22 +29,31 @@ export interface ReplayOptions {
   retry?: RetryPolicy;
   /** Stop claiming new batches after this many ms. Default: no limit. */
   timeLimitMs?: number;
-  /** Watchdog for one export call; default 30 s. */
+  /** Guard for one export call (the exporter's own timeout plus a margin); default 30 s. */
   exportTimeoutMs?: number;
 }
 
 /**
  * Sends every batch of the spool through `exporter`, oldest first, each claimed atomically (a batch
- * claimed by another process is skipped, never sent twice). Stops at the first batch that still fails
- * after retries: the collector is not taking data, the rest stays for later.
+ * claimed by another process is skipped, never sent twice).
+ *
+ * A batch that fails for a reason of its own never blocks the others: too large is split (down to one
+ * record, a single record still too large is dropped as `too_large`), invalid is dropped (`rejected`),
+ * undecodable lines are dropped (`spool_corrupt`), any other refusal of that batch alone keeps it in the
+ * spool and goes on with the next. A failure of the collector itself (unreachable, overloaded, timing out,
+ * refusing our credentials) stops the pass: the rest stays for later.
  */
 export async function replaySpool(spool: Spool, exporter: LogRecordExporter, options: ReplayOptions): Promise<ReplayResult> {
   const retry = options.retry ?? new RetryPolicy({ budgetMs: 10_000 });
-  const stopAt = Date.now() + (options.timeLimitMs ?? Number.POSITIVE_INFINITY);
+  const stopAt = performance.now() + (options.timeLimitMs ?? Number.POSITIVE_INFINITY);
   const droppedBefore = options.stats.snapshot().dropped.total;
   const result: ReplayResult = { sent: 0, sentBatches: 0, failed: 0, failedBatches: 0, dropped: 0, remaining: { files: 0, records: 0 } };
   const skip = new Set<string>();
-  while (Date.now() < stopAt) {
+  const send = async (records: ReadableLogRecord[]): Promise<Attempt> => {
+    const sent = await sendBatch(exporter, records, { retry, guardMs: options.exportTimeoutMs ?? 30_000, stopAt, onRetry: () => options.stats.retried() });
+    return sent.ok ? { ok: true } : { ok: false, failure: sent.failure };
+  };
+  while (performance.now() < stopAt) {
     const batch = spool.claimNext(skip);
     if (!batch) break;
     skip.add(batch.readyName);
@@ -53,54 +62,73 @@ export async function replaySpool(spool: Spool, exporter: LogRecordExporter, opt
       spool.remove(batch);
       continue;
     }
-    let attempts = 0;
-    const started = Date.now();
-    for (;;) {
-      attempts++;
-      const outcome = await exportOnce(exporter, records, options.exportTimeoutMs ?? 30_000);
-      if (outcome.code === ExportResultCode.SUCCESS) {
-        spool.remove(batch);
-        result.sent += records.length;
-        result.sentBatches++;
-        options.stats.exported += records.length;
-        options.stats.replayed += records.length;
-        break;
-      }
-      const failure = classifyFailure(outcome.error);
-      if (failure.rejected) {
-        spool.remove(batch);
-        options.stats.drop(records.length, 'rejected', failure.what);
-        break;
-      }
-      const wait = failure.retryable ? retry.nextDelay(attempts, Date.now() - started, failure.retryAfterMs) : undefined;
-      if (wait === undefined || Date.now() + wait > stopAt) {
-        spool.release(batch, false);
-        result.failed += records.length;
-        result.failedBatches++;
-        result.dropped = options.stats.snapshot().dropped.total - droppedBefore;
-        result.remaining = spool.pending();
-        return result;
-      }
-      options.stats.retries++;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+    const outcome = await deliverSplitting(records, send, options.stats);
+    result.sent += outcome.sent;
+    if (outcome.sent > 0) result.sentBatches++;
+    if (outcome.unsent.length === 0) {
+      spool.remove(batch);
+      continue;
     }
+    // What is left goes back to the spool as it was (or, after a partial success, as a new batch of the rest).
+    if (outcome.unsent.length === records.length) spool.release(batch, false);
+    else {
+      spool.store(outcome.unsent, 'spool');
+      spool.remove(batch);
+    }
+    result.failed += outcome.unsent.length;
+    result.failedBatches++;
+    if (outcome.collectorDown) break;
   }
   result.dropped = options.stats.snapshot().dropped.total - droppedBefore;
   result.remaining = spool.pending();
   return result;
 }
 
-function exportOnce(exporter: LogRecordExporter, records: ReadableLogRecord[], watchdogMs: number): Promise<ExportResult> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ code: ExportResultCode.FAILED, error: new Error('export did not answer') }), watchdogMs);
-    try {
-      exporter.export(records, (result) => {
-        clearTimeout(timer);
-        resolve(result);
-      });
-    } catch (error) {
-      clearTimeout(timer);
-      resolve({ code: ExportResultCode.FAILED, error: error as Error });
+type Attempt = { ok: true } | { ok: false; failure: FailureClass };
+
+interface Delivered {
+  sent: number;
+  /** Records not delivered (kept in the spool by the caller). */
+  unsent: ReadableLogRecord[];
+  /** The last failure was the collector's, not the batch's: stop sending for now. */
+  collectorDown: boolean;
+}
+
+/**
+ * Sends records read from the spool; "too large" splits them in halves, oldest first. Counts what it
+ * sends and drops in the ledger (as leaving the spool); returns what it could not send.
+ */
+async function deliverSplitting(records: ReadableLogRecord[], send: (records: ReadableLogRecord[]) => Promise<Attempt>, stats: DeliveryStats): Promise<Delivered> {
+  const attempt = await send(records);
+  if (attempt.ok) {
+    stats.exported(records.length, 'spool');
+    return { sent: records.length, unsent: [], collectorDown: false };
+  }
+  const { failure } = attempt;
+  if (failure.tooLarge) {
+    if (records.length === 1) {
+      stats.drop(1, 'too_large', failure.what, 'spool');
+      return { sent: 0, unsent: [], collectorDown: false };
     }
-  });
+    const middle = Math.ceil(records.length / 2);
+    const first = await deliverSplitting(records.slice(0, middle), send, stats);
+    if (first.collectorDown) return { sent: first.sent, unsent: [...first.unsent, ...records.slice(middle)], collectorDown: true };
+    const second = await deliverSplitting(records.slice(middle), send, stats);
+    return { sent: first.sent + second.sent, unsent: [...first.unsent, ...second.unsent], collectorDown: second.collectorDown };
+  }
+  if (failure.rejected) {
+    stats.drop(records.length, 'rejected', failure.what, 'spool');
+    return { sent: 0, unsent: [], collectorDown: false };
+  }
+  return { sent: 0, unsent: records, collectorDown: isCollectorFailure(failure) };
+}
+
+/**
+ * Failures that say nothing about this batch: the collector is unreachable, overloaded or timing out
+ * (retryable), or refuses our credentials or path (HTTP 401/403/404, gRPC UNAUTHENTICATED, PERMISSION_DENIED,
+ * UNIMPLEMENTED): every other batch would fail the same way.
+ */
+function isCollectorFailure(failure: FailureClass): boolean {
+  if (failure.retryable) return true;
+  return /^(HTTP (401|403|404|407)|gRPC (UNAUTHENTICATED|PERMISSION_DENIED|UNIMPLEMENTED|NOT_FOUND))$/.test(failure.what) || !/^(HTTP|gRPC) /.test(failure.what);
 }

@@ -18,13 +18,13 @@
  * bound, never on the caller's emit path, and a synchronous write is the only one that completes
  * before `process.exit()`.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { serializeLogsJson } from '../otlp-json.js';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { reviveLogsRequest } from './revive.js';
-import type { DeliveryStats } from './stats.js';
+import type { DeliveryStats, Origin } from './stats.js';
 
 export interface SpoolOptions {
   directory: string;
@@ -57,6 +57,7 @@ export class Spool {
   private readonly token = PROCESS_TOKEN;
   /** Bytes in the folder as last scanned, plus our own writes since; -1 before the first scan. */
   private used = -1;
+  private directoryReady = false;
 
   constructor(options: SpoolOptions) {
     this.directory = options.directory;
@@ -94,28 +95,31 @@ export class Spool {
   }
 
   /**
-   * Stores a batch for a later run: returns its ready name when it is on disk. Over the cap, the oldest ready
-   * batches are dropped first (counted as `spool_full`); a batch larger than the whole cap is dropped.
-   * A folder that cannot be written drops the batch (counted as `spool_unwritable`).
+   * Stores a batch for a later run: returns its ready name when it is on disk (every byte written and
+   * fsynced). Over the cap, the oldest ready batches are dropped first (counted as `spool_full`); a batch
+   * larger than the whole cap, or one that meets a full disk (ENOSPC, a short write), is dropped as
+   * `spool_full` and its partial file removed. A folder that cannot be written drops it as `spool_unwritable`.
+   * `from` says where the records are counted now: a batch read back from the spool is not spooled twice.
    */
-  store(records: ReadableLogRecord[]): string | undefined {
+  store(records: ReadableLogRecord[], from: Origin = 'memory'): string | undefined {
     if (records.length === 0) return undefined;
     const data = Spool.encode(records);
     if (!data) {
-      this.stats.drop(records.length, 'spool_unwritable', 'cannot serialize');
+      this.stats.drop(records.length, 'spool_unwritable', 'cannot serialize', from);
       return undefined;
     }
     try {
       if (!this.makeRoom(data.length)) {
-        this.stats.drop(records.length, 'spool_full', `batch of ${data.length} bytes, cap ${this.maxBytes}`);
+        this.stats.drop(records.length, 'spool_full', `batch of ${data.length} bytes, cap ${this.maxBytes}`, from);
         return undefined;
       }
       const readyName = this.newReadyName(records.length);
       this.atomicWrite(join(this.directory, readyName), readyName, data);
-      this.stats.spooled += records.length;
+      if (from === 'memory') this.stats.spooled(records.length);
       return readyName;
     } catch (error) {
-      this.unwritable(records.length, error);
+      if (isDiskFull(error)) this.stats.drop(records.length, 'spool_full', `${this.directory}: disk full (${describe(error)})`, from);
+      else this.stats.drop(records.length, 'spool_unwritable', `${this.directory}: ${describe(error)}`, from);
       return undefined;
     }
   }
@@ -127,7 +131,7 @@ export class Spool {
   release(batch: ClaimedBatch, fresh: boolean): boolean {
     try {
       renameSync(batch.path, join(this.directory, batch.readyName));
-      if (fresh) this.stats.spooled += batch.count;
+      if (fresh) this.stats.spooled(batch.count);
       return true;
     } catch {
       return false;
@@ -186,7 +190,9 @@ export class Spool {
     let text: string;
     try {
       text = readFileSync(batch.path, 'utf8');
-    } catch {
+    } catch (error) {
+      // Claimed by us, so it left the spool: say so, or the ledger would still count it there.
+      this.stats.drop(batch.count, 'spool_corrupt', `${batch.readyName}: ${describe(error)}`, 'spool');
       return [];
     }
     const records: ReadableLogRecord[] = [];
@@ -199,7 +205,7 @@ export class Spool {
         bad++;
       }
     }
-    if (bad > 0) this.stats.drop(Math.max(bad, batch.count - records.length), 'spool_corrupt', batch.readyName);
+    if (bad > 0) this.stats.drop(Math.max(bad, batch.count - records.length), 'spool_corrupt', batch.readyName, 'spool');
     return records;
   }
 
@@ -239,19 +245,54 @@ export class Spool {
     return `logs-${String(Date.now()).padStart(13, '0')}-${this.pid}-${fileSequence}-n${count}.jsonl`;
   }
 
-  /** Writes to a temporary name, then renames: a reader never sees half a file under a ready or claim name. */
+  /**
+   * Writes to a temporary name, checks that every byte was written, fsyncs, then renames: a reader never
+   * sees half a file under a ready or claim name. A short write (a full disk can accept part of a buffer
+   * without an error) or any error removes the temporary file and throws.
+   */
   private atomicWrite(path: string, readyName: string, data: Buffer): void {
-    mkdirSync(this.directory, { recursive: true });
+    this.ensureDirectory();
     const tmp = join(this.directory, `${readyName}.tmp-${this.pid}-${this.token}`);
-    const fd = openSync(tmp, 'wx');
+    const fd = openSync(tmp, 'wx', 0o600);
     try {
-      writeSync(fd, data);
+      writeAll(fd, data);
       fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    } catch (error) {
+      closeQuietly(fd);
+      unlinkQuietly(tmp);
+      throw error;
     }
-    renameSync(tmp, path);
+    closeSync(fd);
+    try {
+      renameSync(tmp, path);
+    } catch (error) {
+      unlinkQuietly(tmp);
+      throw error;
+    }
     if (this.used >= 0) this.used += data.length;
+  }
+
+  /** The folder is private (0700): it holds prompts' metadata and tool output of every session. */
+  private ensureDirectory(): void {
+    if (this.directoryReady) return;
+    mkdirSync(this.directory, { recursive: true, mode: 0o700 });
+    try {
+      if ((statSync(this.directory).mode & 0o077) !== 0) chmodSync(this.directory, 0o700);
+    } catch {
+      // not ours to change (another user's folder): writing will tell
+    }
+    this.directoryReady = true;
+  }
+
+  /** Files in the folder this project did not write: left alone, never sent, reported by `flush`. */
+  foreign(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.directory);
+    } catch {
+      return [];
+    }
+    return names.filter((name) => !READY.test(name) && !OWNED.test(name)).sort();
   }
 
   private usedBytes(): number {
@@ -298,7 +339,7 @@ export class Spool {
         const bytes = statSync(victim).size;
         unlinkSync(victim);
         this.used -= bytes;
-        this.stats.drop(Number(match[4]), 'spool_full', `oldest batch ${name} removed, cap ${this.maxBytes} bytes`);
+        this.stats.drop(Number(match[4]), 'spool_full', `oldest batch ${name} removed, cap ${this.maxBytes} bytes`, 'spool');
       } catch {
         // claimed by another process meanwhile
       }
@@ -306,13 +347,56 @@ export class Spool {
     return this.used + size <= this.maxBytes;
   }
 
-  private unwritable(count: number, error: unknown): void {
-    const code = (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? 'error';
-    this.stats.drop(count, 'spool_unwritable', `${this.directory}: ${code}`);
-  }
 }
 
 const NEWLINE = Buffer.from('\n');
+
+function isDiskFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
+}
+
+function describe(error: unknown): string {
+  const e = error as NodeJS.ErrnoException & { shortWrite?: boolean };
+  if (e?.shortWrite) return e.message;
+  return e?.code ?? e?.message ?? 'error';
+}
+
+/**
+ * Writes every byte or throws. A full disk takes what fits without an error (a short write); the next
+ * write then fails (ENOSPC, EFBIG), and the error says how far it got.
+ */
+function writeAll(fd: number, data: Buffer): void {
+  let written = 0;
+  while (written < data.length) {
+    let n: number;
+    try {
+      n = writeSync(fd, data, written, data.length - written);
+    } catch (error) {
+      if (written === 0) throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+      throw Object.assign(new Error(`${code} after a short write of ${written} of ${data.length} bytes`), { code, shortWrite: true });
+    }
+    if (n <= 0) throw Object.assign(new Error(`ENOSPC: wrote ${written} of ${data.length} bytes`), { code: 'ENOSPC', shortWrite: true });
+    written += n;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // never created, or already gone
+  }
+}
 const PROCESS_TOKEN = randomBytes(4).toString('hex');
 
 function isAlive(pid: number): boolean {

@@ -1,18 +1,33 @@
 /**
- * What happened to log records after `emit`: counted per reason so a loss is never silent. One
- * `DeliveryStats` per pipeline; every processor of the pipeline adds to it.
+ * The delivery ledger: where every log record handed to a delivery processor is now. One ledger per
+ * pipeline; every processor, the spool, replay and `flush` move records in it, and nothing else counts.
+ *
+ * A record is in exactly one place: in memory (queued or being sent), in the spool, exported, or
+ * dropped (with a reason). Every method below is a move between two places, so the invariant
+ *
+ *     emitted = exported + pendingInSpool + dropped.total + inMemory
+ *
+ * holds after every call, and `inMemory` is 0 once the pipeline has shut down. `pendingInSpool` is this
+ * ledger's net effect on the spool (written minus taken out); it is negative for a process that sent
+ * batches of earlier runs. Summed over every process sharing a spool it equals the records in the
+ * spool (`Spool.pending()`), which is the cross-process form of the same invariant.
+ *
+ * A batch written ahead of its export (the crash-safety copy on disk) stays "in memory" until the
+ * export ends: it counts as spooled only when it is released to the spool after a failure.
  */
 
-/** Why records were dropped (never sent and never spooled). */
+/** Why records were dropped (never sent, and not in the spool). */
 export type DropReason =
   /** The in-memory queue was full when the record was emitted. */
   | 'queue_full'
-  /** The spool folder is over its size cap: the oldest spooled batches were removed to make room. */
+  /** The spool could not hold the batch: over its size cap (the oldest batches are evicted), or the disk is full. */
   | 'spool_full'
-  /** The spool folder could not be written (missing, read-only, not a folder, disk full). */
+  /** The spool folder could not be written (missing, read-only, not a folder). */
   | 'spool_unwritable'
   /** The collector rejected the batch as invalid (HTTP 400, gRPC INVALID_ARGUMENT): resending cannot help. */
   | 'rejected'
+  /** One record is larger than the collector accepts (HTTP 413, gRPC RESOURCE_EXHAUSTED) even alone. */
+  | 'too_large'
   /** A spooled line could not be decoded (a partial write by a killed process). */
   | 'spool_corrupt'
   /** No spool is configured and the export failed for good. */
@@ -20,15 +35,24 @@ export type DropReason =
   /** Emitted after shutdown had begun: nothing can send it any more. */
   | 'after_shutdown';
 
-export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'spool_full', 'spool_unwritable', 'rejected', 'spool_corrupt', 'export_failed', 'after_shutdown'];
+export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'spool_full', 'spool_unwritable', 'rejected', 'too_large', 'spool_corrupt', 'export_failed', 'after_shutdown'];
+
+/** Where the records of a batch are when they move: in memory (never spooled yet) or in the spool. */
+export type Origin = 'memory' | 'spool';
 
 export interface DeliveryStatsSnapshot {
-  /** Records accepted by the exporters (first try, retry or replay). */
+  /** Records handed to the delivery processors (one count per processor a record reaches), plus late ones. */
+  emitted: number;
+  /** Records accepted by a collector or file (first try, retry or replay). */
   exported: number;
-  /** Records written to the spool (batches that failed for now, or pending at the shutdown bound). */
+  /** Records this process wrote to the spool (batches that failed for now, or pending at the shutdown bound). */
   spooled: number;
-  /** Records read back from the spool and accepted by the collector. */
+  /** Records read back from the spool and accepted (part of `exported`). */
   replayed: number;
+  /** This process's net effect on the spool: `spooled` minus what it took out (replayed, or dropped from it). */
+  pendingInSpool: number;
+  /** Records still queued or being sent (0 after shutdown). */
+  inMemory: number;
   /** Export attempts that were retried (one per retry, not per record). */
   retries: number;
   /** Records dropped, by reason. `total` is their sum. */
@@ -37,12 +61,19 @@ export interface DeliveryStatsSnapshot {
 
 export type DropListener = (count: number, reason: DropReason) => void;
 
+function zeroDrops(): Record<DropReason, number> {
+  return { queue_full: 0, spool_full: 0, spool_unwritable: 0, rejected: 0, too_large: 0, spool_corrupt: 0, export_failed: 0, after_shutdown: 0 };
+}
+
 export class DeliveryStats {
-  exported = 0;
-  spooled = 0;
-  replayed = 0;
-  retries = 0;
-  private readonly drops: Record<DropReason, number> = { queue_full: 0, spool_full: 0, spool_unwritable: 0, rejected: 0, spool_corrupt: 0, export_failed: 0, after_shutdown: 0 };
+  private emittedCount = 0;
+  private exportedCount = 0;
+  private spooledCount = 0;
+  private replayedCount = 0;
+  /** Records taken out of the spool other than by export: dropped as corrupt, evicted, rejected, too large. */
+  private droppedFromSpool = 0;
+  private retryCount = 0;
+  private readonly drops = zeroDrops();
   private readonly warned = new Set<DropReason>();
   private listener: DropListener | undefined;
 
@@ -54,9 +85,32 @@ export class DeliveryStats {
     this.listener = listener;
   }
 
-  drop(count: number, reason: DropReason, detail?: string): void {
+  /** Records entered delivery (in memory now). */
+  emitted(count: number): void {
+    this.emittedCount += count;
+  }
+
+  /** Records accepted by the receiver, from memory or from the spool. */
+  exported(count: number, from: Origin): void {
+    this.exportedCount += count;
+    if (from === 'spool') this.replayedCount += count;
+  }
+
+  /** Records moved from memory to the spool (on disk, fsynced). */
+  spooled(count: number): void {
+    this.spooledCount += count;
+  }
+
+  /** An export attempt will be retried. */
+  retried(): void {
+    this.retryCount++;
+  }
+
+  /** Records lost, from memory or from the spool; the first drop of each reason writes one stderr line. */
+  drop(count: number, reason: DropReason, detail?: string, from: Origin = 'memory'): void {
     if (count <= 0) return;
     this.drops[reason] += count;
+    if (from === 'spool') this.droppedFromSpool += count;
     if (!this.warned.has(reason)) {
       this.warned.add(reason);
       try {
@@ -73,9 +127,25 @@ export class DeliveryStats {
     }
   }
 
+  /** A record emitted after shutdown began: it enters and leaves the ledger at once. */
+  dropLate(count: number): void {
+    this.emitted(count);
+    this.drop(count, 'after_shutdown', 'emitted after shutdown began');
+  }
+
   snapshot(): DeliveryStatsSnapshot {
     const dropped = { ...this.drops, total: 0 };
     for (const reason of DROP_REASONS) dropped.total += this.drops[reason];
-    return { exported: this.exported, spooled: this.spooled, replayed: this.replayed, retries: this.retries, dropped };
+    const pendingInSpool = this.spooledCount - this.replayedCount - this.droppedFromSpool;
+    return {
+      emitted: this.emittedCount,
+      exported: this.exportedCount,
+      spooled: this.spooledCount,
+      replayed: this.replayedCount,
+      pendingInSpool,
+      inMemory: this.emittedCount - this.exportedCount - pendingInSpool - dropped.total,
+      retries: this.retryCount,
+      dropped,
+    };
   }
 }

@@ -2,6 +2,7 @@
  * The parts of the telemetry contract (shared/spec/telemetry-contract.md) the stack relies on,
  * as data, plus the translations of §3.3 (Prometheus) and §3.4 (Loki).
  */
+import { DROPPED_COUNTER } from '../../../src/metrics/instruments.js';
 
 export const AUDIT_EVENTS = [
   'codex.tool_decision',
@@ -51,9 +52,12 @@ export function prometheusSeriesNames(instrument: Instrument): string[] {
 
 export const CODEX_SERIES: ReadonlySet<string> = new Set(INSTRUMENTS.flatMap(prometheusSeriesNames));
 
-/** Names PromQL in this repo may use: Codex series, target_info, up, and collector self-metrics. */
+/** Our own self-metrics (codex_otel.*, not in the contract): the delivery ledger's drops by reason. */
+export const SELF_SERIES: ReadonlySet<string> = new Set([{ name: DROPPED_COUNTER, kind: 'counter' as const }].flatMap(prometheusSeriesNames));
+
+/** Names PromQL in this repo may use: Codex series, our self-metrics, target_info, up, and collector self-metrics. */
 export function isKnownPrometheusName(name: string): boolean {
-  return CODEX_SERIES.has(name) || name === 'target_info' || name === 'up' || /^otelcol_[a-z0-9_]+$/.test(name);
+  return CODEX_SERIES.has(name) || SELF_SERIES.has(name) || name === 'target_info' || name === 'up' || /^otelcol_[a-z0-9_]+$/.test(name);
 }
 
 /** Prometheus labels on Codex series: the tags of §3 and §3.1, plus what our collector adds. */
@@ -62,6 +66,8 @@ export const PROMETHEUS_LABELS: ReadonlySet<string> = new Set([
   'command_category', 'shell_snapshot_mode', 'reauth',
   'auth_mode', 'session_source', 'originator', 'model', 'app_version',
   'deployment_environment', 'le', 'job', 'instance', 'exporter', 'receiver', 'processor', 'transport',
+  // codex_otel_dropped_records_total: why the delivery ledger dropped records
+  'reason',
 ]);
 
 /** §1 / §1.1 / §1.2 / §1.3: every log attribute key the contract sends. */

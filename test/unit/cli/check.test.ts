@@ -166,6 +166,7 @@ describe('codex-otel check, in process', () => {
       '  log_queue_size             = 65536',
       '  log_queue_max_bytes        = 33554432',
       '  log_batch_size             = 1024',
+      '  log_batch_max_bytes        = 524288',
       '  log_schedule_delay_ms      = 1000',
       '  file      = off',
       `  spool     = ${join(dirname(file('good.toml')), 'codex-otel', 'spool')} (cap 67108864 bytes) (default for a network logs exporter)`,

@@ -3,6 +3,7 @@
  * closed port, and a TLS receiver whose certificate the configured CA did not sign. A distinctive secret sits
  * in a header: it must never appear in any output.
  */
+import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,7 +113,7 @@ describe('codex-otel doctor', () => {
     const { code, io } = await doctor(configFile(httpExporters(notFound.httpUrl)));
     expect(code).toBe(1);
     const out = io.stdout.join('\n');
-    expect(out).toMatch(/^logs .*FAILED after \d+ ms: HTTP 404/m);
+    expect(out).toMatch(/^logs .*FAILED after \d+ ms \(1 attempt\): HTTP 404/m);
     expect(out).toContain('the otlp-http endpoint must carry the /v1/logs path');
     expect(out).toContain('the otlp-http endpoint must carry the /v1/metrics path');
   });
@@ -190,5 +191,43 @@ describe('codex-otel doctor', () => {
     const { code, io } = await doctor(configFile(`exporter = { otlp-http = { endpoint = "http://x/v1/logs", ${headers} } }`));
     expect(code).toBe(2);
     expect(io.stderr.join('\n')).toContain('protocol');
+  });
+});
+
+describe('codex-otel doctor against refused ports', () => {
+  /** Connection attempts to `port` by this process, seen on Node's public `net.client.socket` channel. */
+  function countConnections(port: number): { attempts: () => number; stop: () => void } {
+    let attempts = 0;
+    const onSocket = (message: unknown) => {
+      const socket = (message as { socket: import('node:net').Socket }).socket;
+      socket.on('error', (error: NodeJS.ErrnoException & { port?: number }) => {
+        if (error.code === 'ECONNREFUSED' && error.port === port) attempts++;
+      });
+      socket.on('connect', () => {
+        if (socket.remotePort === port) attempts++;
+      });
+    };
+    diagnostics.subscribe('net.client.socket', onSocket);
+    return { attempts: () => attempts, stop: () => diagnostics.unsubscribe('net.client.socket', onSocket) };
+  }
+
+  it.each(['http', 'grpc'] as const)('%s: one attempt per exporter, the refusal reported', async (transport) => {
+    const port = await closedPort();
+    const base = `http://127.0.0.1:${port}`;
+    const body = transport === 'http'
+      ? httpExporters(base)
+      : `exporter = { otlp-grpc = { endpoint = "${base}" } }\nmetrics_exporter = { otlp-grpc = { endpoint = "${base}" } }`;
+    const counter = countConnections(port);
+    const started = performance.now();
+    const { code, io } = await doctor(configFile(body), '--timeout', '5000');
+    const ms = performance.now() - started;
+    counter.stop();
+    expect(code).toBe(1);
+    const out = io.stdout.join('\n');
+    expect(out.match(/FAILED after \d+ ms \(1 attempt\)/g)).toHaveLength(2);
+    expect(out).toContain(`connection refused by 127.0.0.1:${port}`);
+    // Two exporters, one connection attempt each: no hidden retry loop inside the exporters.
+    expect(counter.attempts()).toBe(2);
+    process.stdout.write(`[doctor-refused] ${JSON.stringify({ transport, attempts: counter.attempts(), ms: Math.round(ms) })}\n`);
   });
 });

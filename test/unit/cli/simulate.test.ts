@@ -63,7 +63,7 @@ function countMetricPoints(dir: string): number {
 /** What must not depend on the clock: everything but timestamps and measured durations. */
 function stable(records: FileRecord[]): string[] {
   return records.map((r) => {
-    const { ['event.timestamp']: _t, duration_ms: _d, ...rest } = r.attributes;
+    const { ['event.timestamp']: _t, duration_ms: _d, ['codex_otel.record_id']: _id, ...rest } = r.attributes;
     return JSON.stringify(rest);
   });
 }

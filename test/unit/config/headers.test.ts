@@ -124,3 +124,30 @@ describe('OTEL_EXPORTER_OTLP_*HEADERS from the environment', () => {
     expect(config.exporter).toEqual({ kind: 'none' });
   });
 });
+
+describe('headers as HTTP allows them', () => {
+  it('a CR or LF in a value (literal or from a variable) is an error naming the header, never the value', () => {
+    const literal = parse(otel(HTTP('{ authorization = "Bearer sk-SECRET\\r\\nX-Injected: 1" }')));
+    expect(literal.config).toBeUndefined();
+    expect(literal.errors).toEqual([{
+      path: 'otel.exporter.otlp-http.headers.authorization', message: 'is not a valid HTTP header value',
+      expected: 'a value without CR, LF or other control characters (tab, printable ASCII, Latin-1)',
+      found: 'a carriage return (CR) at character 17 (value not shown)',
+    }]);
+    const fromEnv = parse(otel(HTTP('{ "x-k" = "${TOKEN}" }')), { TOKEN: 'sk-SECRET\n' });
+    expect(fromEnv.errors.map((e) => [e.path, e.found])).toEqual([['otel.exporter.otlp-http.headers.x-k', 'a line feed (LF) at character 10 (value not shown)']]);
+    expect(JSON.stringify([literal, fromEnv])).not.toContain('SECRET');
+  });
+
+  it('a name that is not an HTTP token is an error; tabs and Latin-1 in values are fine', () => {
+    expect(parse(otel(HTTP('{ "x key" = "v" }'))).errors.map((e) => [e.path, e.message])).toEqual([
+      ['otel.exporter.otlp-http.headers.x key', 'is not a valid HTTP header name'],
+    ]);
+    expect(headersOf(ok(parse(otel(HTTP('{ "x-k" = "a\\tb café" }')))).exporter)).toEqual({ 'x-k': 'a\tb café' });
+  });
+
+  it('environment headers are checked too', () => {
+    const result = parse(otel(HTTP('')), { OTEL_EXPORTER_OTLP_HEADERS: 'x-a=ok,x-b=bad%0D%0Avalue' });
+    expect(result.errors.map((e) => [e.path, e.found])).toEqual([['env.OTEL_EXPORTER_OTLP_HEADERS.x-b', 'a carriage return (CR) at character 4 (value not shown)']]);
+  });
+});
