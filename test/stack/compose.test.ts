@@ -23,7 +23,10 @@ describe('docker-compose.yml', () => {
 
   it('runs the expected images, the collector at the release the component list describes', () => {
     const images = Object.fromEntries(Object.entries(services).map(([n, s]) => [n, s.image]));
-    expect(images['otel-collector']).toBe('otel/opentelemetry-collector-contrib:0.149.0');
+    // The same release as collector/builder-config.yaml (the native build of our distribution).
+    const manifest = readYaml('collector/builder-config.yaml');
+    expect(images['otel-collector']).toBe(`otel/opentelemetry-collector-contrib:${manifest.dist.version}`);
+    expect(images.tempo).toMatch(/^grafana\/tempo:\d+\.\d+\.\d+$/);
     expect(images.loki).toMatch(/^grafana\/loki:3\./);
     expect(images.prometheus).toMatch(/^prom\/prometheus:v3\./);
     expect(images.grafana).toMatch(/^grafana\/grafana:12\./);

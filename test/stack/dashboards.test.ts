@@ -26,8 +26,24 @@ describe('Grafana provisioning', () => {
     expect(dashboardFiles.length).toBe(2);
   });
 
-  it('provisions Loki and Prometheus with fixed uids', () => {
-    expect(Object.fromEntries(DS_UIDS)).toEqual({ 'codex-loki': 'loki', 'codex-prometheus': 'prometheus' });
+  it('provisions Loki, Prometheus and Tempo with fixed uids', () => {
+    expect(Object.fromEntries(DS_UIDS)).toEqual({ 'codex-loki': 'loki', 'codex-prometheus': 'prometheus', 'codex-tempo': 'tempo' });
+  });
+
+  it('links logs to traces (Loki derived field) and traces to logs (Tempo) by trace id', () => {
+    const ds = readYaml('dashboards/provisioning/datasources/codex.yaml').datasources;
+    const loki = ds.find((d: any) => d.uid === 'codex-loki');
+    const tempo = ds.find((d: any) => d.uid === 'codex-tempo');
+    expect(loki.jsonData.derivedFields[0]).toMatchObject({ datasourceUid: 'codex-tempo', matcherType: 'label', matcherRegex: 'trace_id' });
+    expect(tempo.jsonData.tracesToLogsV2).toMatchObject({ datasourceUid: 'codex-loki' });
+    expect(tempo.jsonData.tracesToLogsV2.query).toContain('trace_id=');
+  });
+
+  it('the dashboards and the alert rules find the "Codex" folder the same way (by title)', () => {
+    const provider = readYaml('dashboards/provisioning/dashboards/codex.yaml').providers[0];
+    const groups = readYaml('dashboards/provisioning/alerting/codex-audit-alerts.yaml').groups;
+    expect(provider.folderUid).toBeUndefined();
+    for (const g of groups) expect(g.folder).toBe(provider.folder);
   });
 
   it('the dashboard provider reads the folder compose mounts the JSON into', () => {
@@ -97,7 +113,7 @@ describe('dashboards', () => {
   it('the security dashboard covers the audit questions', () => {
     const sec = dashboards.find((d) => d.json.uid === 'codex-security-audit')!.json;
     const all = JSON.stringify(sec.panels.map((p: any) => p.targets.map((t: any) => t.expr)));
-    for (const needle of ['event_name=\\"codex.tool_decision\\"', 'decision=~\\"denied|abort|denied_with_network_policy_deny\\"', 'count(sum by (call_id)', 'sum by (source)',
+    for (const needle of ['event_name=\\"codex.tool_decision\\"', 'decision=~\\"denied|denied_.+|abort|timed_out\\"', 'count(sum by (call_id)', 'sum by (source)',
       'sandbox_policy=\\"danger-full-access\\"', 'approval_policy=\\"never\\"', 'event_name=\\"codex.tool_result\\"',
       'mcp_server', 'event_name=\\"codex.sandbox_outcome\\"', 'unwrap prompt_length']) {
       expect(all, needle).toContain(needle);

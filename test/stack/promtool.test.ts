@@ -7,8 +7,9 @@ import { listFiles, readJson } from './support/files.js';
 import { findPromtool, runPromtool } from './support/promtool.js';
 import { substituteGrafanaVariables } from './support/queries.js';
 
-// Debian ships promtool 2.42 while the stack runs Prometheus 3: the rule syntax used here is
-// common to both; range-selector boundary semantics differ slightly, which these inputs avoid.
+// promtool comes from the stack's Prometheus build (3.13.0, .stack/bin); Debian's 2.42 is only a
+// fallback: the rule syntax used here is common to both, and these inputs avoid the
+// range-selector boundary semantics that differ.
 const promtool = findPromtool();
 const mustRun = Boolean(process.env.CI);
 
@@ -44,6 +45,9 @@ const INPUT = [
   ...histogram('codex_tool_call_duration_ms_milliseconds_bucket', `tool="shell", success="true", sandbox="seatbelt", sandbox_policy="workspace-write", ${SESSION}`),
   counter('codex_approval_requested_total', `tool="shell", approved="true", ${SESSION}`, 6),
   counter('codex_approval_requested_total', `tool="shell", approved="false", ${SESSION}`, 3),
+  // codex.turn.token_usage is a histogram in 0.169 (contract §3): its _sum grows by the tokens.
+  counter('codex_turn_token_usage_sum', `token_type="input", ${SESSION}`, 1200),
+  counter('codex_turn_token_usage_sum', `token_type="output", ${SESSION}`, 300),
   counter('otelcol_receiver_accepted_log_records_total', 'receiver="otlp", transport="http", job="otel-collector", instance="otel-collector:8888"', 600),
   counter('otelcol_exporter_send_failed_log_records_total', 'exporter="otlp_http/loki_audit", job="otel-collector", instance="otel-collector:8888"', 0),
 ];
@@ -66,6 +70,7 @@ const EXPECTED: Record<string, Array<{ labels: string; value: number }>> = {
   'Tool failure ratio, by tool|A': [{ labels: '{tool="shell"}', value: 0.2 }],
   'Tool latency p95, by tool|A': [{ labels: '{tool="shell"}', value: 687.5 }],
   'Approvals requested, by tool and outcome|A': [{ labels: '{approved="false", tool="shell"}', value: 0.05 }, { labels: '{approved="true", tool="shell"}', value: 0.1 }],
+  'Turn token usage, by token type (codex.turn.token_usage)|A': [{ labels: '{token_type="input"}', value: 6000 }, { labels: '{token_type="output"}', value: 1500 }],
   'Collector: log records accepted and export failures|A': [{ labels: '{}', value: 10 }],
   'Collector: log records accepted and export failures|B': [{ labels: '{exporter="otlp_http/loki_audit"}', value: 0 }],
 };
@@ -80,9 +85,9 @@ function dashboardPromql(): Array<{ key: string; expr: string }> {
   return out;
 }
 
-describe.skipIf(!promtool && !mustRun)('promtool (Debian prometheus package)', () => {
+describe.skipIf(!promtool && !mustRun)('promtool (the stack\'s Prometheus build)', () => {
   it('is installed', () => {
-    expect(promtool, 'promtool not found: apt-get install -y prometheus').toBeTruthy();
+    expect(promtool, 'promtool not found: npm run stack:build').toBeTruthy();
   });
 
   it('check rules: every Prometheus rule file', () => {

@@ -1,16 +1,19 @@
 /**
- * The audit report as text: `json` (the report object), `table` (aligned sections for people) or
+ * The audit report as text: `json` (the report object), `table` (aligned sections for people),
  * `csv` (one RFC 4180 table per section, each introduced by a `# <section>` line, sections separated
- * by an empty line; `section` selects one section and prints it without the `#` line).
+ * by an empty line; `section` selects one section and prints it without the `#` line; cells
+ * neutralised against spreadsheet formula injection) or `html` (one self-contained page).
+ * Every form is made from the same sections, so they show the same numbers.
  */
+import { renderHtmlReport } from './html.js';
 import type { AuditReport } from './report.js';
 
-export const AUDIT_FORMATS = ['table', 'json', 'csv'] as const;
+export const AUDIT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
-type Cell = string | number | null;
+export type Cell = string | number | null;
 
-interface Section {
+export interface Section {
   name: string;
   title: string;
   columns: string[];
@@ -20,7 +23,7 @@ interface Section {
 }
 
 export const AUDIT_SECTIONS = [
-  'summary', 'decisions', 'denials', 'risky_conversations', 'tool_failures',
+  'summary', 'clients', 'decisions', 'denials', 'by_user', 'by_tool', 'timeline', 'risky_conversations', 'tool_failures',
   'mcp_servers', 'mcp_tools', 'events_by_name', 'malformed_lines',
 ] as const;
 export type AuditSection = (typeof AUDIT_SECTIONS)[number];
@@ -32,6 +35,7 @@ export interface FormatOptions {
 
 export function formatAuditReport(report: AuditReport, format: AuditFormat, options: FormatOptions = {}): string {
   if (format === 'json') return JSON.stringify(report, null, 2);
+  if (format === 'html') return renderHtmlReport(report, auditSections(report));
   const sections = auditSections(report).filter((s) => options.section === undefined || s.name === options.section);
   if (format === 'csv') {
     if (options.section !== undefined) return sections.map((s) => csvTable(s)).join('\n');
@@ -51,6 +55,11 @@ export function auditSections(report: AuditReport): Section[] {
       rows: [
         ['events', report.events],
         ['conversations', report.conversations],
+        ['denials', report.denials.length],
+        ['ignored_records', report.ignored_records],
+        ['duplicate_records', report.duplicate_records],
+        ['spans', report.spans],
+        ['aborted_tool_spans', report.aborted_tool_spans],
         ['first_event', report.time_range.first],
         ['last_event', report.time_range.last],
         ['since', report.filter.since],
@@ -62,10 +71,18 @@ export function auditSections(report: AuditReport): Section[] {
         ['files', report.input.files.length],
         ['lines', report.input.lines],
         ['log_lines', report.input.log_lines],
+        ['trace_lines', report.input.trace_lines],
         ['other_signal_lines', report.input.other_signal_lines],
+        ['documents', report.input.documents],
         ['malformed_lines', report.malformed_lines],
         ['errors', report.input.errors.length],
       ],
+    },
+    {
+      name: 'clients',
+      title: 'Clients by originator',
+      columns: ['originator', 'events', 'conversations', 'decisions', 'denials'],
+      rows: report.clients.map((c) => [c.originator, c.events, c.conversations, c.decisions, c.denials]),
     },
     {
       name: 'decisions',
@@ -75,9 +92,27 @@ export function auditSections(report: AuditReport): Section[] {
     },
     {
       name: 'denials',
-      title: 'Denials (denied, abort, timedout)',
-      columns: ['timestamp', 'conversation_id', 'user_email', 'tool_name', 'call_id', 'decision', 'source'],
-      rows: report.denials.map((d) => [d.timestamp, d.conversation_id, d.user_email, d.tool_name, d.call_id, d.decision, d.source]),
+      title: 'Denials (decisions denied, abort, timed_out, denied_*; aborted tool spans), one per call_id',
+      columns: ['timestamp', 'conversation_id', 'user_email', 'tool_name', 'call_id', 'decision', 'source', 'originator', 'label', 'evidence'],
+      rows: report.denials.map((d) => [d.timestamp, d.conversation_id, d.user_email, d.tool_name, d.call_id, d.decision, d.source, d.originator, d.label, d.evidence]),
+    },
+    {
+      name: 'by_user',
+      title: 'Decisions and denials by user',
+      columns: ['user_email', 'decisions', 'denials'],
+      rows: report.by_user.map((u) => [u.user_email, u.decisions, u.denials]),
+    },
+    {
+      name: 'by_tool',
+      title: 'Decisions and denials by tool',
+      columns: ['tool_name', 'decisions', 'denials'],
+      rows: report.by_tool.map((t) => [t.tool_name, t.decisions, t.denials]),
+    },
+    {
+      name: 'timeline',
+      title: `Decisions and denials over time (per ${report.timeline.bucket}, UTC)`,
+      columns: ['start', 'decisions', 'denials'],
+      rows: report.timeline.buckets.map((b) => [b.start, b.decisions, b.denials]),
     },
     {
       name: 'risky_conversations',
@@ -126,11 +161,20 @@ function csvTable(section: Section): string {
   return [section.columns, ...section.rows].map((row) => row.map(csvField).join(',')).join('\n');
 }
 
-/** RFC 4180: a field holding a comma, a double quote, CR or LF is quoted, its quotes doubled. Null → empty. */
+/** A text cell a spreadsheet would run as a formula (OWASP CSV injection): = + - @ tab CR first. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field. Numbers (counts) are written bare. Text follows OWASP's CSV-injection guidance: a
+ * value starting with = + - @ tab or CR gets a leading `'` so spreadsheets show it as text, and every
+ * text field is double-quoted with its quotes doubled (RFC 4180), so a separator inside a value can
+ * never start a new cell. Null → empty.
+ */
 export function csvField(cell: Cell): string {
   if (cell === null) return '';
-  const text = String(cell);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (typeof cell === 'number') return String(cell);
+  const text = FORMULA_START.test(cell) ? `'${cell}` : cell;
+  return `"${text.replaceAll('"', '""')}"`;
 }
 
 // ---- table ----
@@ -142,7 +186,8 @@ function tableSection(section: Section): string {
     return lines.join('\n');
   }
   const rows = section.rows.map((row) => row.map(tableCell));
-  const numeric = section.columns.map((_, i) => section.rows.every((row) => typeof row[i] === 'number' || row[i] === null));
+  const numeric = section.columns.map((_, i) =>
+    section.rows.some((row) => typeof row[i] === 'number') && section.rows.every((row) => typeof row[i] === 'number' || row[i] === null));
   const sized = section.keyValue ? rows : [section.columns, ...rows];
   const widths = section.columns.map((_, i) => Math.max(...sized.map((row) => width(row[i] ?? ''))));
   const all = section.keyValue ? rows : [section.columns, widths.map((w) => '-'.repeat(w)), ...rows];

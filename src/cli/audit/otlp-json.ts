@@ -1,8 +1,9 @@
 /**
- * One line of OTLP/JSON (the protobuf JSON mapping of `ExportLogsServiceRequest`, as written by this
- * project's file output and by the Collector's `file` exporter) → normalised log records.
+ * OTLP/JSON (the protobuf JSON mapping of `ExportLogsServiceRequest` and `ExportTracesServiceRequest`,
+ * as written by this project's file output, by the Collector's `file` exporter and by capture
+ * receivers) → normalised log records and spans.
  * Pure: no I/O. Lenient about value forms (int64 as string or number, camelCase or snake_case keys),
- * strict about the envelope: a line is either an OTLP export request or malformed.
+ * strict about the envelope: a line is either OTLP export requests or malformed.
  */
 
 /** An OTLP `AnyValue` as a plain JS value. int64 beyond 2^53 stays a decimal string; bytes stay base64. */
@@ -19,7 +20,10 @@ export interface RecordLocation {
 
 /** One log record, normalised. */
 export interface AuditRecord {
-  /** The `event.name` attribute, else the OTLP `eventName` field, else null. */
+  /**
+   * The `event.name` attribute, else null. Never the OTLP `eventName` field: Codex fills it with a
+   * callsite string, also on DEBUG records that are not events (contract §1).
+   */
   name: string | null;
   /** Epoch milliseconds: `timeUnixNano` when non-zero, else `event.timestamp`, else `observedTimeUnixNano`; null if none. */
   time: number | null;
@@ -30,14 +34,29 @@ export interface AuditRecord {
   location: RecordLocation;
 }
 
+/** One span, normalised (only what the audit reads). */
+export interface AuditSpan {
+  name: string | null;
+  traceId: string | null;
+  spanId: string | null;
+  /** Epoch milliseconds, null when absent or zero. */
+  start: number | null;
+  end: number | null;
+  attributes: PlainAttributes;
+  resource: PlainAttributes;
+  scope: string | null;
+  location: RecordLocation;
+}
+
+export type Signal = 'logs' | 'traces' | 'metrics';
+
 export type ParsedLine =
-  | { kind: 'logs'; records: AuditRecord[] }
+  /** One or more export requests (a line may hold an array of them). Metrics are recognised, not read. */
+  | { kind: 'requests'; records: AuditRecord[]; spans: AuditSpan[]; signals: Set<Signal> }
   | { kind: 'blank' }
-  /** A valid metrics or traces export request: not an error, just not ours. */
-  | { kind: 'other-signal'; signal: 'metrics' | 'traces' }
   | { kind: 'malformed'; reason: string };
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 /** Parses one line. Never throws. */
 export function parseOtlpJsonLine(text: string, location: RecordLocation): ParsedLine {
@@ -49,34 +68,50 @@ export function parseOtlpJsonLine(text: string, location: RecordLocation): Parse
   } catch {
     return { kind: 'malformed', reason: 'not JSON' };
   }
-  if (!isObject(value)) return { kind: 'malformed', reason: 'not an OTLP export request (not a JSON object)' };
-  const resourceLogs = field(value, 'resourceLogs', 'resource_logs');
-  if (resourceLogs === undefined) {
-    if (field(value, 'resourceMetrics', 'resource_metrics') !== undefined) return { kind: 'other-signal', signal: 'metrics' };
-    if (field(value, 'resourceSpans', 'resource_spans') !== undefined) return { kind: 'other-signal', signal: 'traces' };
-    return { kind: 'malformed', reason: 'not an OTLP export request (no resourceLogs)' };
-  }
+  return parseOtlpJsonValue(value, location);
+}
+
+/** A parsed JSON value: one export request, or an array of them. Never throws. */
+export function parseOtlpJsonValue(value: unknown, location: RecordLocation): ParsedLine {
+  const requests = Array.isArray(value) ? value : [value];
+  const parsed: ParsedLine & { kind: 'requests' } = { kind: 'requests', records: [], spans: [], signals: new Set() };
   try {
-    return { kind: 'logs', records: readResourceLogs(resourceLogs, location) };
+    for (const request of requests) {
+      if (!isObject(request)) return { kind: 'malformed', reason: 'not an OTLP export request (not a JSON object)' };
+      const signal = requestSignal(request);
+      if (signal === null) return { kind: 'malformed', reason: 'not an OTLP export request (no resourceLogs, resourceSpans or resourceMetrics)' };
+      for (const s of signal) parsed.signals.add(s);
+      const resourceLogs = field(request, 'resourceLogs', 'resource_logs');
+      if (resourceLogs !== undefined) parsed.records.push(...readResourceLogs(resourceLogs, location));
+      const resourceSpans = field(request, 'resourceSpans', 'resource_spans');
+      if (resourceSpans !== undefined) parsed.spans.push(...readResourceSpans(resourceSpans, location));
+    }
   } catch (error) {
     return { kind: 'malformed', reason: (error as Error).message };
   }
+  return parsed;
 }
 
-class ShapeError extends Error {}
+/** Which signals an object carries, or null when it is not an export request. */
+export function requestSignal(request: Json): Signal[] | null {
+  const signals: Signal[] = [];
+  if (field(request, 'resourceLogs', 'resource_logs') !== undefined) signals.push('logs');
+  if (field(request, 'resourceSpans', 'resource_spans') !== undefined) signals.push('traces');
+  if (field(request, 'resourceMetrics', 'resource_metrics') !== undefined) signals.push('metrics');
+  return signals.length === 0 ? null : signals;
+}
+
+export class ShapeError extends Error {}
 
 function readResourceLogs(resourceLogs: unknown, location: RecordLocation): AuditRecord[] {
   const records: AuditRecord[] = [];
   for (const rl of arrayAt(resourceLogs, 'resourceLogs')) {
     if (!isObject(rl)) throw new ShapeError('resourceLogs entry is not an object');
-    const resourceObject = rl['resource'];
-    const resource = isObject(resourceObject) ? readAttributes(resourceObject['attributes']) : emptyAttributes();
+    const resource = readResource(rl['resource']);
     for (const sl of arrayAt(field(rl, 'scopeLogs', 'scope_logs'), 'scopeLogs')) {
       if (!isObject(sl)) throw new ShapeError('scopeLogs entry is not an object');
-      const scopeObject = sl['scope'];
-      const scopeName = isObject(scopeObject) && typeof scopeObject['name'] === 'string' ? scopeObject['name'] : null;
+      const scopeName = readScopeName(sl['scope']);
       for (const lr of arrayAt(field(sl, 'logRecords', 'log_records'), 'logRecords')) {
-        if (!isObject(lr)) throw new ShapeError('logRecords entry is not an object');
         records.push(readLogRecord(lr, resource, scopeName, location));
       }
     }
@@ -84,14 +119,57 @@ function readResourceLogs(resourceLogs: unknown, location: RecordLocation): Audi
   return records;
 }
 
-function readLogRecord(lr: Json, resource: PlainAttributes, scope: string | null, location: RecordLocation): AuditRecord {
+function readResourceSpans(resourceSpans: unknown, location: RecordLocation): AuditSpan[] {
+  const spans: AuditSpan[] = [];
+  for (const rs of arrayAt(resourceSpans, 'resourceSpans')) {
+    if (!isObject(rs)) throw new ShapeError('resourceSpans entry is not an object');
+    const resource = readResource(rs['resource']);
+    for (const ss of arrayAt(field(rs, 'scopeSpans', 'scope_spans'), 'scopeSpans')) {
+      if (!isObject(ss)) throw new ShapeError('scopeSpans entry is not an object');
+      const scopeName = readScopeName(ss['scope']);
+      for (const span of arrayAt(ss['spans'], 'spans')) spans.push(readSpan(span, resource, scopeName, location));
+    }
+  }
+  return spans;
+}
+
+/** The attributes of an OTLP `Resource` (anything else → none). */
+export function readResource(resource: unknown): PlainAttributes {
+  return isObject(resource) ? readAttributes(resource['attributes']) : emptyAttributes();
+}
+
+/** The name of an OTLP `InstrumentationScope`, or null. */
+export function readScopeName(scope: unknown): string | null {
+  return isObject(scope) && typeof scope['name'] === 'string' ? scope['name'] : null;
+}
+
+/** One OTLP `LogRecord`. Throws a ShapeError when it is not an object. */
+export function readLogRecord(lr: unknown, resource: PlainAttributes, scope: string | null, location: RecordLocation): AuditRecord {
+  if (!isObject(lr)) throw new ShapeError('logRecords entry is not an object');
   const attributes = readAttributes(lr['attributes']);
   const nameAttribute = attributes['event.name'];
-  const eventName = field(lr, 'eventName', 'event_name');
-  const name = typeof nameAttribute === 'string' && nameAttribute !== ''
-    ? nameAttribute
-    : typeof eventName === 'string' && eventName !== '' ? eventName : null;
+  const name = typeof nameAttribute === 'string' && nameAttribute !== '' ? nameAttribute : null;
   return { name, time: recordTime(lr, attributes), attributes, resource, scope, location };
+}
+
+/** One OTLP `Span`. Throws a ShapeError when it is not an object. */
+export function readSpan(span: unknown, resource: PlainAttributes, scope: string | null, location: RecordLocation): AuditSpan {
+  if (!isObject(span)) throw new ShapeError('spans entry is not an object');
+  const id = (camel: string, snake: string) => {
+    const value = field(span, camel, snake);
+    return typeof value === 'string' && value !== '' ? value : null;
+  };
+  return {
+    name: typeof span['name'] === 'string' ? span['name'] : null,
+    traceId: id('traceId', 'trace_id'),
+    spanId: id('spanId', 'span_id'),
+    start: nanosToMillis(field(span, 'startTimeUnixNano', 'start_time_unix_nano')),
+    end: nanosToMillis(field(span, 'endTimeUnixNano', 'end_time_unix_nano')),
+    attributes: readAttributes(span['attributes']),
+    resource,
+    scope,
+    location,
+  };
 }
 
 /** `timeUnixNano` when non-zero, else the `event.timestamp` attribute (RFC 3339), else `observedTimeUnixNano`. */
@@ -170,11 +248,11 @@ function arrayAt(value: unknown, what: string): unknown[] {
   return value;
 }
 
-function field(object: Json, camel: string, snake: string): unknown {
+export function field(object: Json, camel: string, snake: string): unknown {
   return object[camel] !== undefined ? object[camel] : object[snake];
 }
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

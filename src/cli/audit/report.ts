@@ -1,24 +1,35 @@
 /**
- * Pure aggregation of normalised log records into the audit report. `AuditAggregator` takes records
- * one at a time (so a stream of any size fits in memory bounded by the number of distinct keys and
- * denials); `buildAuditReport` is the same over an in-memory list.
+ * Pure aggregation of normalised log records and spans into the audit report. `AuditAggregator`
+ * takes them one at a time (memory grows with distinct keys, conversations, denials and record ids,
+ * not with the input); `buildAuditReport` is the same over in-memory lists.
  *
- * Values are kept as sent: `source` `Config` and `config` are different rows. An attribute that is
- * absent is `null` in the report, never `""`.
+ * Only `codex.*` events count (Codex's DEBUG records have no `event.name`); clients are grouped by
+ * `originator`; records are de-duplicated by `codex_otel.record_id`; denials come from decisions and
+ * aborted tool spans, joined on `call_id` (denials.ts). Decisions are shown in their current
+ * spelling, other values as sent (`source` `Config` and `config` are different rows). An attribute
+ * that is absent is `null` in the report, never `""`.
  */
-import type { AuditRecord, PlainValue } from './otlp-json.js';
+import { currentDecision, isDenial } from './decisions.js';
+import { DenialJoin, type ConversationIdentity, type DenialRow, type DenialSighting } from './denials.js';
+import type { AuditRecord, AuditSpan, PlainValue } from './otlp-json.js';
+import { buildTimeline, type Timeline } from './timeline.js';
+
+export type { DenialRow } from './denials.js';
+export type { Timeline } from './timeline.js';
 
 export interface DecisionRow { tool_name: string | null; decision: string | null; source: string | null; count: number }
 
-export interface DenialRow {
-  timestamp: string | null;
-  conversation_id: string | null;
-  user_email: string | null;
-  tool_name: string | null;
-  call_id: string | null;
-  decision: string | null;
-  source: string | null;
+/** Per client (`originator`: `codex-tui`, `codex_exec`, …; not `service.name`). */
+export interface ClientRow {
+  originator: string | null;
+  events: number;
+  conversations: number;
+  decisions: number;
+  denials: number;
 }
+
+export interface UserRow { user_email: string | null; decisions: number; denials: number }
+export interface ToolRow { tool_name: string | null; decisions: number; denials: number }
 
 export interface RiskyConversation {
   conversation_id: string | null;
@@ -55,12 +66,15 @@ export interface AuditInputSummary {
   errors: string[];
   lines: number;
   log_lines: number;
-  /** Valid metrics or traces lines, skipped. */
+  trace_lines: number;
+  /** Valid metrics lines, skipped. */
   other_signal_lines: number;
+  /** Files read as one whole JSON document rather than JSON lines. */
+  documents: number;
 }
 
 export interface AuditReport {
-  /** Log records counted (after --since/--until). */
+  /** `codex.*` events counted (after --since/--until and de-duplication). */
   events: number;
   /** Distinct `conversation.id` values among them. */
   conversations: number;
@@ -69,6 +83,18 @@ export interface AuditReport {
   risky_conversations: RiskyConversation[];
   tool_failures: ToolFailureRow[];
   mcp_servers: McpServerRow[];
+  clients: ClientRow[];
+  by_user: UserRow[];
+  by_tool: ToolRow[];
+  timeline: Timeline;
+  /** Log records without a `codex.*` `event.name` (Codex's DEBUG records): read, never counted. */
+  ignored_records: number;
+  /** Log records whose `codex_otel.record_id` was already counted (at-least-once delivery). */
+  duplicate_records: number;
+  /** Spans read (in the window). */
+  spans: number;
+  /** Tool spans with `aborted = true` (de-duplicated by trace and span id). */
+  aborted_tool_spans: number;
   events_by_name: Array<{ name: string | null; count: number }>;
   prompts: { count: number; total_length: number; average_length: number | null };
   time_range: { first: string | null; last: string | null };
@@ -93,31 +119,48 @@ export interface AuditReadSummary {
   errors?: string[];
   lines?: number;
   logLines?: number;
+  traceLines?: number;
   otherSignalLines?: number;
+  documents?: number;
   malformedLines?: number;
   malformed?: Array<{ file: string; line: number; reason: string }>;
 }
-
-export const DENIAL_DECISIONS: ReadonlySet<string> = new Set(['denied', 'abort', 'timedout']);
 
 const TOOL_DECISION = 'codex.tool_decision';
 const TOOL_RESULT = 'codex.tool_result';
 const CONVERSATION_STARTS = 'codex.conversation_starts';
 const USER_PROMPT = 'codex.user_prompt';
+const EVENT_PREFIX = 'codex.';
+const RECORD_ID = 'codex_otel.record_id';
+const DERIVED_FROM = 'codex_otel.derived_from';
+const HOUR = 3_600_000;
 
 interface ToolStats { calls: number; failures: number }
 interface McpStats { calls: number; failures: number; tools: Map<string | null, number>; conversations: Set<string> }
+interface ClientStats { events: number; conversations: Set<string>; decisions: number }
 
 export class AuditAggregator {
   private events = 0;
+  private ignored = 0;
+  private duplicates = 0;
+  private spans = 0;
+  private abortedToolSpans = 0;
   private filteredOut = 0;
+  private readonly recordIds = new Set<string>();
+  private readonly spanIds = new Set<string>();
   private readonly conversations = new Set<string>();
+  private readonly identities = new Map<string, ConversationIdentity>();
+  private readonly clients = new Map<string | null, ClientStats>();
   private readonly decisions = new Map<string, DecisionRow>();
-  private readonly denials: Array<{ time: number | null; row: DenialRow }> = [];
+  private readonly decisionsByUser = new Map<string | null, number>();
+  private readonly decisionsByTool = new Map<string | null, number>();
+  /** Decisions per hour (epoch hour → count): the timeline is cut from these. */
+  private readonly decisionHours = new Map<number, number>();
+  private readonly denials = new DenialJoin();
   private readonly risky = new Map<string, { time: number | null; row: RiskyConversation }>();
   private readonly tools = new Map<string | null, ToolStats>();
   private readonly mcp = new Map<string, McpStats>();
-  private readonly names = new Map<string | null, number>();
+  private readonly names = new Map<string, number>();
   private prompts = 0;
   private promptLengthTotal = 0;
   private promptLengthCount = 0;
@@ -128,21 +171,43 @@ export class AuditAggregator {
   constructor(private readonly filter: AuditFilter = {}) {}
 
   add(record: AuditRecord): void {
+    const id = text(record.attributes[RECORD_ID]);
+    if (id !== null) {
+      if (this.recordIds.has(id)) {
+        this.duplicates++;
+        return;
+      }
+      this.recordIds.add(id);
+    }
     if (!this.accepts(record.time)) {
       this.filteredOut++;
       return;
     }
+    if (record.name === null || !record.name.startsWith(EVENT_PREFIX)) {
+      this.ignored++;
+      return;
+    }
     this.events++;
     const attrs = record.attributes;
-    if (record.time !== null) {
-      if (this.first === null || record.time < this.first) this.first = record.time;
-      if (this.last === null || record.time > this.last) this.last = record.time;
-    }
+    this.seeTime(record.time);
     const conversation = text(attrs['conversation.id']);
-    if (conversation !== null) this.conversations.add(conversation);
+    const originator = text(attrs['originator']);
+    const user = text(attrs['user.email']);
+    if (conversation !== null) {
+      this.conversations.add(conversation);
+      const known = this.identities.get(conversation);
+      if (!known) this.identities.set(conversation, { user, originator });
+      else {
+        known.user ??= user;
+        known.originator ??= originator;
+      }
+    }
+    const client = this.clientStats(originator);
+    client.events++;
+    if (conversation !== null) client.conversations.add(conversation);
     this.names.set(record.name, (this.names.get(record.name) ?? 0) + 1);
     switch (record.name) {
-      case TOOL_DECISION: this.addDecision(record, conversation); break;
+      case TOOL_DECISION: this.addDecision(record, conversation, originator, user); break;
       case TOOL_RESULT: this.addToolResult(record); break;
       case CONVERSATION_STARTS: this.addConversationStart(record, conversation); break;
       case USER_PROMPT: this.addPrompt(record); break;
@@ -150,15 +215,54 @@ export class AuditAggregator {
     }
   }
 
+  /**
+   * A span: only aborted tool spans matter (a denial the TUI sends no event for). Only those are
+   * remembered (de-duplicated by trace and span id), so memory grows with denials, not with spans.
+   */
+  addSpan(span: AuditSpan): void {
+    const time = span.end ?? span.start;
+    if (!this.accepts(time)) {
+      this.filteredOut++;
+      return;
+    }
+    this.spans++;
+    const attrs = span.attributes;
+    const callId = text(attrs['call_id']);
+    const tool = text(attrs['tool_name']);
+    // A tool span has both (as our collector connector selects them by default).
+    if (!isTrue(attrs['aborted']) || callId === null || tool === null) return;
+    if (span.traceId !== null && span.spanId !== null) {
+      const key = `${span.traceId}/${span.spanId}`;
+      if (this.spanIds.has(key)) return;
+      this.spanIds.add(key);
+    }
+    this.abortedToolSpans++;
+    this.denials.add({
+      evidence: 'span',
+      time,
+      conversation: text(attrs['conversation.id']),
+      user: text(attrs['user.email']),
+      originator: text(attrs['originator']),
+      tool,
+      callId,
+      decision: 'abort',
+      source: 'User',
+    });
+  }
+
   report(read: AuditReadSummary = {}): AuditReport {
+    const denials = this.denials.rows((conversation) => this.identities.get(conversation))
+      .sort((a, b) => compareTime(a.time, b.time) || compare(a.row.conversation_id, b.row.conversation_id) || compare(a.row.call_id, b.row.call_id));
+    const clientDenials = countBy(denials, (d) => d.row.originator);
+    const clientKeys = new Set([...this.clients.keys(), ...clientDenials.keys()]);
+    const userDenials = countBy(denials, (d) => d.row.user_email);
+    const toolDenials = countBy(denials, (d) => d.row.tool_name);
     return {
       events: this.events,
       conversations: this.conversations.size,
       decisions: [...this.decisions.values()].sort((a, b) =>
         b.count - a.count || compare(a.tool_name, b.tool_name) || compare(a.decision, b.decision) || compare(a.source, b.source)),
-      denials: this.denials.slice().sort((a, b) =>
-        compareTime(a.time, b.time) || compare(a.row.conversation_id, b.row.conversation_id) || compare(a.row.call_id, b.row.call_id))
-        .map((d) => d.row),
+      denials: denials.map((d) => d.row),
       risky_conversations: [...this.risky.values()].sort((a, b) =>
         compareTime(a.time, b.time) || compare(a.row.conversation_id, b.row.conversation_id)).map((r) => r.row),
       tool_failures: [...this.tools].filter(([, s]) => s.failures > 0)
@@ -172,6 +276,27 @@ export class AuditAggregator {
           .sort((a, b) => b.count - a.count || compare(a.tool_name, b.tool_name)),
         conversations_configured: s.conversations.size,
       })).sort((a, b) => b.calls - a.calls || b.conversations_configured - a.conversations_configured || compare(a.server, b.server)),
+      clients: [...clientKeys].map((originator) => {
+        const stats = this.clients.get(originator);
+        return {
+          originator,
+          events: stats?.events ?? 0,
+          conversations: stats?.conversations.size ?? 0,
+          decisions: stats?.decisions ?? 0,
+          denials: clientDenials.get(originator) ?? 0,
+        };
+      }).sort((a, b) => b.events - a.events || b.denials - a.denials || compare(a.originator, b.originator)),
+      by_user: [...new Set([...this.decisionsByUser.keys(), ...userDenials.keys()])]
+        .map((user_email) => ({ user_email, decisions: this.decisionsByUser.get(user_email) ?? 0, denials: userDenials.get(user_email) ?? 0 }))
+        .sort((a, b) => b.denials - a.denials || b.decisions - a.decisions || compare(a.user_email, b.user_email)),
+      by_tool: [...new Set([...this.decisionsByTool.keys(), ...toolDenials.keys()])]
+        .map((tool_name) => ({ tool_name, decisions: this.decisionsByTool.get(tool_name) ?? 0, denials: toolDenials.get(tool_name) ?? 0 }))
+        .sort((a, b) => b.denials - a.denials || b.decisions - a.decisions || compare(a.tool_name, b.tool_name)),
+      timeline: buildTimeline(this.decisionHours, denials.map((d) => d.time)),
+      ignored_records: this.ignored,
+      duplicate_records: this.duplicates,
+      spans: this.spans,
+      aborted_tool_spans: this.abortedToolSpans,
       events_by_name: [...this.names].map(([name, count]) => ({ name, count }))
         .sort((a, b) => b.count - a.count || compare(a.name, b.name)),
       prompts: {
@@ -183,13 +308,15 @@ export class AuditAggregator {
       filter: { since: iso(this.filter.since ?? null), until: iso(this.filter.until ?? null) },
       filtered_out: this.filteredOut,
       malformed_lines: read.malformedLines ?? 0,
-      malformed_examples: (read.malformed ?? []).map((m) => ({ location: `${m.file}:${m.line}`, reason: m.reason })),
+      malformed_examples: (read.malformed ?? []).map((m) => ({ location: m.line > 0 ? `${m.file}:${m.line}` : m.file, reason: m.reason })),
       input: {
         files: read.files ?? [],
         errors: read.errors ?? [],
         lines: read.lines ?? 0,
         log_lines: read.logLines ?? 0,
+        trace_lines: read.traceLines ?? 0,
         other_signal_lines: read.otherSignalLines ?? 0,
+        documents: read.documents ?? 0,
       },
     };
   }
@@ -204,29 +331,46 @@ export class AuditAggregator {
     return true;
   }
 
-  private addDecision(record: AuditRecord, conversation: string | null): void {
+  private seeTime(time: number | null): void {
+    if (time === null) return;
+    if (this.first === null || time < this.first) this.first = time;
+    if (this.last === null || time > this.last) this.last = time;
+  }
+
+  private addDecision(record: AuditRecord, conversation: string | null, originator: string | null, user: string | null): void {
     const attrs = record.attributes;
     const tool_name = text(attrs['tool_name']);
-    const decision = text(attrs['decision']);
+    const decision = currentDecision(text(attrs['decision']));
     const source = text(attrs['source']);
+    const sighting: DenialSighting = {
+      evidence: 'decision', time: record.time, conversation, user, originator, tool: tool_name, callId: text(attrs['call_id']), decision, source,
+    };
+    // Our connector's record made from an aborted span is that span, not a decision anyone took.
+    if (text(attrs[DERIVED_FROM]) === 'span') {
+      this.denials.add({ ...sighting, evidence: 'span' });
+      return;
+    }
     const key = JSON.stringify([tool_name, decision, source]);
     const row = this.decisions.get(key);
     if (row) row.count++;
     else this.decisions.set(key, { tool_name, decision, source, count: 1 });
-    if (decision !== null && DENIAL_DECISIONS.has(decision.toLowerCase())) {
-      this.denials.push({
-        time: record.time,
-        row: {
-          timestamp: iso(record.time),
-          conversation_id: conversation,
-          user_email: text(attrs['user.email']),
-          tool_name,
-          call_id: text(attrs['call_id']),
-          decision,
-          source,
-        },
-      });
+    this.clientStats(originator).decisions++;
+    this.decisionsByUser.set(user, (this.decisionsByUser.get(user) ?? 0) + 1);
+    this.decisionsByTool.set(tool_name, (this.decisionsByTool.get(tool_name) ?? 0) + 1);
+    if (record.time !== null) {
+      const hour = Math.floor(record.time / HOUR);
+      this.decisionHours.set(hour, (this.decisionHours.get(hour) ?? 0) + 1);
     }
+    if (isDenial(decision)) this.denials.add(sighting);
+  }
+
+  private clientStats(originator: string | null): ClientStats {
+    let stats = this.clients.get(originator);
+    if (!stats) {
+      stats = { events: 0, conversations: new Set(), decisions: 0 };
+      this.clients.set(originator, stats);
+    }
+    return stats;
   }
 
   private addToolResult(record: AuditRecord): void {
@@ -291,10 +435,22 @@ export class AuditAggregator {
 }
 
 /** The report of an in-memory list of records. */
-export function buildAuditReport(records: Iterable<AuditRecord>, options: { filter?: AuditFilter; read?: AuditReadSummary } = {}): AuditReport {
+export function buildAuditReport(records: Iterable<AuditRecord>, options: { filter?: AuditFilter; read?: AuditReadSummary; spans?: Iterable<AuditSpan> } = {}): AuditReport {
   const aggregator = new AuditAggregator(options.filter);
   for (const record of records) aggregator.add(record);
+  for (const span of options.spans ?? []) aggregator.addSpan(span);
   return aggregator.report(options.read);
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string | null): Map<string | null, number> {
+  const counts = new Map<string | null, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+/** `aborted` sent as a boolean, or spelled "true" by a sender that stringifies attributes. */
+function isTrue(value: PlainValue | undefined): boolean {
+  return value === true || value === 'true';
 }
 
 /** An attribute as a string: strings as sent, numbers and booleans rendered, anything else null. */
@@ -316,7 +472,7 @@ function toNumber(value: PlainValue | undefined): number | null {
   return null;
 }
 
-function iso(millis: number | null): string | null {
+export function iso(millis: number | null): string | null {
   if (millis === null) return null;
   const date = new Date(millis);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();

@@ -30,6 +30,24 @@ export function loadCollectorConfig(...files: string[]): CollectorConfig {
   return files.map((file) => readYaml(file)).reduce((acc, doc) => deepMerge(acc, doc), {}) as CollectorConfig;
 }
 
+/**
+ * The config as the compose stack runs it: every `${env:VAR:-default}` replaced by its default
+ * (the compose value). Values without a default stay as written.
+ */
+export function loadComposeCollectorConfig(...files: string[]): CollectorConfig {
+  const expand = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const whole = /^\$\{env:[A-Za-z0-9_]+:-([^}]*)\}$/.exec(v);
+      if (whole) return /^\d+$/.test(whole[1]!) ? Number(whole[1]) : whole[1];
+      return v.replace(/\$\{env:[A-Za-z0-9_]+:-([^}]*)\}/g, '$1');
+    }
+    if (Array.isArray(v)) return v.map(expand);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expand(x)]));
+    return v;
+  };
+  return expand(loadCollectorConfig(...files)) as CollectorConfig;
+}
+
 /** `otlp_http/loki_audit` -> `otlp_http`. */
 export function componentType(id: string): string {
   return id.split('/')[0] ?? id;

@@ -9,7 +9,7 @@ const GRAFANA_VARIABLES: Array<[RegExp, string]> = [
   [/\$__auto\b/g, '1m'],
   [/\$__range\b/g, '1h'],
   [/\$(env|user)\b/g, '.*'],
-  [/\$service\b/g, '.+'],
+  [/\$(service|client)\b/g, '.+'],
 ];
 
 export function substituteGrafanaVariables(expr: string): string {

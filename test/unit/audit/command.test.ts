@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import { auditFiles, runAudit } from '../../../src/cli/audit/command.js';
+import { auditFiles, runAudit, type AuditProgress } from '../../../src/cli/audit/command.js';
 import type { AuditReport } from '../../../src/cli/audit/report.js';
 import { parseConfigText } from '../../../src/config/index.js';
 import { createTelemetry } from '../../../src/telemetry.js';
@@ -48,10 +49,10 @@ describe('codex-otel audit', () => {
     expect(report.events).toBe(28);
     expect(report.conversations).toBe(4);
     expect(report.decisions).toHaveLength(9);
-    expect(report.denials.map((d) => d.decision)).toEqual(['denied', 'denied', 'abort', 'timedout', 'denied']);
+    expect(report.denials.map((d) => d.decision)).toEqual(['denied', 'denied', 'abort', 'timed_out', 'denied']);
     expect(report.risky_conversations).toHaveLength(2);
     expect(report.tool_failures.map((t) => [t.tool_name, t.count])).toEqual([['shell', 2], ['read_file', 1], ['search_code', 1]]);
-    expect(report.input).toEqual({ files: [CODEX_SAMPLE], errors: [], lines: 6, log_lines: 5, other_signal_lines: 1 });
+    expect(report.input).toEqual({ files: [CODEX_SAMPLE], errors: [], lines: 6, log_lines: 5, trace_lines: 0, other_signal_lines: 1, documents: 0 });
   });
 
   it('reads a gzip version of the sample the same way', async () => {
@@ -109,13 +110,28 @@ describe('codex-otel audit', () => {
     expect((await audit()).code).toBe(2);
   });
 
-  it('names a missing file, exits 2, and still reports the other files', async () => {
+  it('names a missing file before reading anything, exits 2 and prints no report', async () => {
     const missing = join(tempDir(), 'missing.jsonl');
-    const { code, report, err } = await auditJson(missing, CODEX_SAMPLE);
+    const { code, out, err } = await audit('--format', 'csv', missing, CODEX_SAMPLE);
     expect(code).toBe(2);
-    expect(err).toBe(`audit: ${missing}: no such file or directory`);
-    expect(report.events).toBe(28);
-    expect(report.input.errors).toEqual([`${missing}: no such file or directory`]);
+    expect(out).toBe('');
+    expect(err).toBe(`audit: ${missing}: no such file or directory\naudit: nothing was read; no report`);
+  });
+
+  it('names a file that fails while being read before the report of the others, and exits 2', async () => {
+    const dir = tempDir();
+    const cut = join(dir, 'cut.jsonl.gz');
+    const gz = gzipSync(readFileSync(CODEX_SAMPLE));
+    writeFileSync(cut, gz.subarray(0, gz.length - 10));
+    const io = recordingIo();
+    const lines: string[] = [];
+    const code = await runAudit({ paths: [cut, CODEX_SAMPLE], format: 'json' }, { ...io, out: (l) => { lines.push(`out:${l.slice(0, 1)}`); io.out(l); }, err: (l) => { lines.push(`err:${l}`); io.err(l); } });
+    expect(code).toBe(2);
+    expect(lines[0]).toMatch(new RegExp(`^err:audit: ${cut}: corrupt gzip data`));
+    expect(lines.at(-1)).toBe('out:{');
+    const report = JSON.parse(io.stdout.join('\n')) as AuditReport;
+    expect(report.input.files).toEqual([CODEX_SAMPLE]);
+    expect(report.input.errors).toHaveLength(1);
   });
 
   it('counts malformed lines, reports where on stderr, and exits 0', async () => {
@@ -124,15 +140,66 @@ describe('codex-otel audit', () => {
     expect(report.events).toBe(2);
     expect(report.malformed_lines).toBe(6);
     expect(report.malformed_examples.map((m) => m.location)).toEqual([2, 3, 4, 5, 7].map((n) => `${MALFORMED}:${n}`));
-    expect(err).toBe(`audit: skipped 6 malformed line(s); first: ${MALFORMED}:2 (not JSON), ${MALFORMED}:3 (not JSON), ${MALFORMED}:4 (not an OTLP export request (no resourceLogs)), ${MALFORMED}:5 (not an OTLP export request (not a JSON object)), ${MALFORMED}:7 (resourceLogs is not an array)`);
+    expect(err).toBe(`audit: skipped 6 malformed line(s); first: ${MALFORMED}:2 (not JSON), ${MALFORMED}:3 (not JSON), ${MALFORMED}:4 (not an OTLP export request (no resourceLogs, resourceSpans or resourceMetrics)), ${MALFORMED}:5 (not an OTLP export request (not a JSON object)), ${MALFORMED}:7 (resourceLogs is not an array)`);
   });
 
   it('prints CSV sections, or one section', async () => {
     const all = await audit('--format', 'csv', CODEX_SAMPLE);
     expect(all.code).toBe(0);
-    expect(all.out.startsWith('# summary\nmetric,value\nevents,28\n')).toBe(true);
+    expect(all.out.startsWith('# summary\n"metric","value"\n"events",28\n')).toBe(true);
     const one = await audit('--format', 'csv', '--section', 'risky_conversations', CODEX_SAMPLE);
     expect(one.out.split('\n')).toHaveLength(3);
+  });
+
+  it('takes --json as --format json, and refuses it with another --format', async () => {
+    const json = await audit('--json', CODEX_SAMPLE);
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.out) as AuditReport).events).toBe(28);
+    const both = await audit('--json', '--format', 'csv', CODEX_SAMPLE);
+    expect(both.code).toBe(2);
+    expect(JSON.parse(both.out)).toMatchObject({ ok: false });
+    expect(both.err).toContain('--json and --format csv');
+  });
+
+  it('reports progress per file in bytes read from disk, never backwards, ending at the total', async () => {
+    const dir = rotatedDir();
+    const pretty = join(dir, 'capture.json');
+    writeFileSync(pretty, JSON.stringify(JSON.parse(readFileSync(CODEX_SAMPLE, 'utf8').split('\n')[0]!), null, 2));
+    const seen: AuditProgress[] = [];
+    const io = recordingIo();
+    expect(await runAudit({ paths: [dir], format: 'json', onProgress: (p) => seen.push(p) }, io)).toBe(0);
+    const total = ['logs.2.jsonl.gz', 'logs.1.jsonl', 'logs.jsonl', 'capture.json'].reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+    expect(seen.every((p) => p.totalBytes === total && p.filesTotal === 4)).toBe(true);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.bytesRead).toBeGreaterThanOrEqual(seen[i - 1]!.bytesRead);
+    expect(seen.at(-1)).toMatchObject({ filesDone: 4, bytesRead: total });
+    expect(new Set(seen.map((p) => p.file))).toEqual(new Set(['logs.2.jsonl.gz', 'logs.1.jsonl', 'logs.jsonl', 'capture.json'].map((f) => join(dir, f))));
+  });
+
+  it('writes any format to --output, and says so; an unwritable --output is exit 2', async () => {
+    const dir = tempDir();
+    for (const format of ['table', 'json', 'csv', 'html']) {
+      const file = join(dir, `report.${format}`);
+      const { code, out } = await audit('--format', format, '--output', file, CODEX_SAMPLE);
+      expect(code).toBe(0);
+      expect(out).toBe(`audit: ${format} report written to ${file}`);
+      expect(readFileSync(file, 'utf8').length).toBeGreaterThan(100);
+    }
+    const bad = await audit('--output', join(dir, 'no-such-dir', 'r.txt'), CODEX_SAMPLE);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('cannot write the report: no such file or directory');
+    expect((await audit('--format', 'html', '--section', 'denials', CODEX_SAMPLE)).code).toBe(2);
+  });
+
+  it('draws a progress bar on a terminal (stderr), and nothing otherwise', async () => {
+    let drawn = '';
+    const terminal = Object.assign(new Writable({ write(chunk, _encoding, done) { drawn += String(chunk); done(); } }), { isTTY: true, columns: 120 });
+    const io = { ...recordingIo(), isTty: true, progressStream: terminal };
+    expect(await runAudit({ paths: [rotatedDir()], format: 'json' }, io)).toBe(0);
+    expect(drawn).toMatch(/audit \[[█░]+\] 100% \d+\/\d+ KiB · file 3\/3 logs\.jsonl/);
+    expect(JSON.parse(io.stdout.join('\n'))).toMatchObject({ events: 28 });
+    const quiet = recordingIo();
+    expect(await runAudit({ paths: [rotatedDir()], format: 'json' }, quiet)).toBe(0);
+    expect(quiet.stderr).toEqual([]);
   });
 
   it('is listed in the help', async () => {

@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandAuditInputs, isLogFileName, orderLogFileNames } from '../../../src/cli/audit/inputs.js';
+import { expandAuditInputs, isDataFileName, orderLogFileNames } from '../../../src/cli/audit/inputs.js';
 import { parseTimeBound } from '../../../src/cli/audit/time-bound.js';
 import { tempDir } from './helpers.js';
 
@@ -44,22 +44,28 @@ describe('audit inputs', () => {
     ]);
   });
 
-  it('includes *.jsonl and *.jsonl.gz, not metrics or traces files', () => {
-    expect(['logs.jsonl', 'logs.3.jsonl', 'logs.jsonl.gz', 'export.JSONL', 'metrics.jsonl', 'metrics.1.jsonl', 'traces.jsonl', 'notes.txt', 'logs.json'].filter(isLogFileName))
-      .toEqual(['logs.jsonl', 'logs.3.jsonl', 'logs.jsonl.gz', 'export.JSONL']);
+  it('includes *.json, *.jsonl and *.ndjson, plain or .gz, traces files too; not metrics files', () => {
+    expect(['logs.jsonl', 'logs.3.jsonl', 'logs.jsonl.gz', 'export.JSONL', 'metrics.jsonl', 'metrics.1.jsonl', 'metrics.json', 'traces.jsonl', 'traces.json.gz', 'notes.txt', 'logs.json', 'a.ndjson', 'x.gz'].filter(isDataFileName))
+      .toEqual(['logs.jsonl', 'logs.3.jsonl', 'logs.jsonl.gz', 'export.JSONL', 'traces.jsonl', 'traces.json.gz', 'logs.json', 'a.ndjson']);
   });
 
-  it('expands directories, keeps files as given, skips duplicates and names what is missing', async () => {
+  it('expands directories recursively, keeps files as given, skips duplicates and names what is missing', async () => {
     const dir = tempDir();
     for (const name of ['logs.jsonl', 'logs.1.jsonl', 'metrics.jsonl', 'readme.txt']) writeFileSync(join(dir, name), '');
     mkdirSync(join(dir, 'sub.jsonl'));
+    writeFileSync(join(dir, 'sub.jsonl', 'traces.json'), '');
+    mkdirSync(join(dir, 'a', 'deeper'), { recursive: true });
+    writeFileSync(join(dir, 'a', 'deeper', 'logs.json.gz'), '');
+    symlinkSync(dir, join(dir, 'a', 'loop'));
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     const result = await expandAuditInputs([dir, join(dir, 'logs.jsonl'), join(dir, 'readme.txt'), join(dir, 'gone.jsonl'), empty]);
-    expect(result.files).toEqual([join(dir, 'logs.1.jsonl'), join(dir, 'logs.jsonl'), join(dir, 'readme.txt')]);
+    expect(result.files).toEqual([
+      join(dir, 'logs.1.jsonl'), join(dir, 'logs.jsonl'), join(dir, 'a', 'deeper', 'logs.json.gz'), join(dir, 'sub.jsonl', 'traces.json'), join(dir, 'readme.txt'),
+    ]);
     expect(result.errors).toEqual([
       `${join(dir, 'gone.jsonl')}: no such file or directory`,
-      `${empty}: no log files (*.jsonl, *.jsonl.gz) in this directory`,
+      `${empty}: no OTLP/JSON files (*.json, *.jsonl, *.ndjson, optionally .gz) in this directory or below`,
     ]);
   });
 });

@@ -11,7 +11,7 @@ function line(records: unknown[], extra: Record<string, unknown> = {}): string {
 
 function only(text: string): AuditRecord {
   const parsed = parseOtlpJsonLine(text, AT);
-  if (parsed.kind !== 'logs') throw new Error(`expected logs, got ${JSON.stringify(parsed)}`);
+  if (parsed.kind !== 'requests') throw new Error(`expected requests, got ${JSON.stringify(parsed)}`);
   expect(parsed.records).toHaveLength(1);
   return parsed.records[0]!;
 }
@@ -58,9 +58,10 @@ describe('parseOtlpJsonLine: names and values', () => {
     expect(record.name).toBe('codex.tool_decision');
   });
 
-  it('falls back to the OTLP eventName field, then null', () => {
-    expect(only(line([{ eventName: 'codex.user_prompt' }])).name).toBe('codex.user_prompt');
-    expect(only(line([{ event_name: 'codex.user_prompt' }])).name).toBe('codex.user_prompt');
+  it('never takes a name from the OTLP eventName field: a record without event.name is not an event (Codex DEBUG records)', () => {
+    expect(only(line([{ eventName: 'codex.user_prompt' }])).name).toBeNull();
+    expect(only(line([{ event_name: 'codex.user_prompt' }])).name).toBeNull();
+    expect(only(line([{ severityNumber: 5, body: { stringValue: 'flushing OTEL metrics' }, eventName: 'event codex-rs/otel/src/metrics/client.rs:12' }])).name).toBeNull();
     expect(only(line([{ attributes: [] }])).name).toBeNull();
   });
 
@@ -103,33 +104,61 @@ describe('parseOtlpJsonLine: names and values', () => {
   it('reads several resourceLogs and scopeLogs per line, in order', () => {
     const text = JSON.stringify({
       resourceLogs: [
-        { resource: { attributes: [attr('service.name', { stringValue: 'a' })] }, scopeLogs: [{ logRecords: [{ eventName: '1' }, { eventName: '2' }] }, { logRecords: [{ eventName: '3' }] }] },
-        { scopeLogs: [{ logRecords: [{ eventName: '4' }] }] },
+        { resource: { attributes: [attr('service.name', { stringValue: 'a' })] }, scopeLogs: [{ logRecords: [named('1'), named('2')] }, { logRecords: [named('3')] }] },
+        { scopeLogs: [{ logRecords: [named('4')] }] },
         { resource: {} },
       ],
     });
     const parsed = parseOtlpJsonLine(text, AT);
-    expect(parsed.kind).toBe('logs');
-    if (parsed.kind !== 'logs') return;
+    expect(parsed.kind).toBe('requests');
+    if (parsed.kind !== 'requests') return;
     expect(parsed.records.map((r) => r.name)).toEqual(['1', '2', '3', '4']);
     expect(parsed.records.map((r) => r.resource['service.name'] ?? null)).toEqual(['a', 'a', 'a', null]);
   });
 
   it('accepts snake_case envelope keys', () => {
     const parsed = parseOtlpJsonLine(JSON.stringify({ resource_logs: [{ scope_logs: [{ log_records: [{ time_unix_nano: NANOS }] }] }] }), AT);
-    expect(parsed.kind === 'logs' && parsed.records[0]?.time).toBe(T);
+    expect(parsed.kind === 'requests' && parsed.records[0]?.time).toBe(T);
+  });
+});
+
+const named = (name: string) => ({ attributes: [attr('event.name', { stringValue: name })] });
+
+describe('parseOtlpJsonLine: traces', () => {
+  it('reads spans with ids, times and attributes, and an array of requests on one line', () => {
+    const span = {
+      traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'exec_command',
+      startTimeUnixNano: NANOS, endTimeUnixNano: `${T + 5}000000`,
+      attributes: [attr('call_id', { stringValue: 'call_1' }), attr('aborted', { boolValue: true }), attr('conversation.id', { stringValue: 'c1' })],
+    };
+    const traces = { resourceSpans: [{ resource: { attributes: [attr('service.name', { stringValue: 'codex-app-server' })] }, scopeSpans: [{ scope: { name: 'codex-app-server' }, spans: [span] }] }] };
+    const parsed = parseOtlpJsonLine(JSON.stringify([traces, { resourceLogs: [{ scopeLogs: [{ logRecords: [named('codex.x')] }] }] }]), AT);
+    if (parsed.kind !== 'requests') throw new Error(JSON.stringify(parsed));
+    expect([...parsed.signals].sort()).toEqual(['logs', 'traces']);
+    expect(parsed.records.map((r) => r.name)).toEqual(['codex.x']);
+    expect(parsed.spans).toEqual([{
+      name: 'exec_command', traceId: span.traceId, spanId: span.spanId, start: T, end: T + 5,
+      attributes: { call_id: 'call_1', aborted: true, 'conversation.id': 'c1' },
+      resource: { 'service.name': 'codex-app-server' }, scope: 'codex-app-server', location: AT,
+    }]);
+  });
+
+  it('accepts snake_case trace envelopes and rejects a span that is not an object', () => {
+    const parsed = parseOtlpJsonLine(JSON.stringify({ resource_spans: [{ scope_spans: [{ spans: [{ span_id: 'ab', start_time_unix_nano: NANOS }] }] }] }), AT);
+    expect(parsed.kind === 'requests' && parsed.spans[0]).toMatchObject({ spanId: 'ab', start: T, end: null });
+    expect(parseOtlpJsonLine('{"resourceSpans":[{"scopeSpans":[{"spans":[7]}]}]}', AT)).toEqual({ kind: 'malformed', reason: 'spans entry is not an object' });
   });
 });
 
 describe('parseOtlpJsonLine: envelope', () => {
   it('classifies blank, other signals and malformed lines', () => {
     expect(parseOtlpJsonLine('   ', AT)).toEqual({ kind: 'blank' });
-    expect(parseOtlpJsonLine('{"resourceMetrics":[]}', AT)).toEqual({ kind: 'other-signal', signal: 'metrics' });
-    expect(parseOtlpJsonLine('{"resourceSpans":[]}', AT)).toEqual({ kind: 'other-signal', signal: 'traces' });
-    expect(parseOtlpJsonLine('{"resourceLogs":[]}', AT)).toEqual({ kind: 'logs', records: [] });
+    expect(parseOtlpJsonLine('{"resourceMetrics":[]}', AT)).toEqual({ kind: 'requests', records: [], spans: [], signals: new Set(['metrics']) });
+    expect(parseOtlpJsonLine('{"resourceSpans":[]}', AT)).toEqual({ kind: 'requests', records: [], spans: [], signals: new Set(['traces']) });
+    expect(parseOtlpJsonLine('{"resourceLogs":[]}', AT)).toEqual({ kind: 'requests', records: [], spans: [], signals: new Set(['logs']) });
     expect(parseOtlpJsonLine('nope', AT)).toEqual({ kind: 'malformed', reason: 'not JSON' });
     expect(parseOtlpJsonLine('{"resourceLogs":[', AT)).toEqual({ kind: 'malformed', reason: 'not JSON' });
-    expect(parseOtlpJsonLine('{"a":1}', AT)).toEqual({ kind: 'malformed', reason: 'not an OTLP export request (no resourceLogs)' });
+    expect(parseOtlpJsonLine('{"a":1}', AT)).toEqual({ kind: 'malformed', reason: 'not an OTLP export request (no resourceLogs, resourceSpans or resourceMetrics)' });
     expect(parseOtlpJsonLine('42', AT)).toEqual({ kind: 'malformed', reason: 'not an OTLP export request (not a JSON object)' });
     expect(parseOtlpJsonLine('{"resourceLogs":{}}', AT)).toEqual({ kind: 'malformed', reason: 'resourceLogs is not an array' });
     expect(parseOtlpJsonLine('{"resourceLogs":[{"scopeLogs":[{"logRecords":[1]}]}]}', AT)).toEqual({ kind: 'malformed', reason: 'logRecords entry is not an object' });

@@ -9,7 +9,7 @@ describe('readOtlpJsonLogs', () => {
   it('streams the Collector file-exporter sample of real Codex output', async () => {
     const { records, stats } = await readAll(CODEX_SAMPLE);
     expect(records).toHaveLength(28);
-    expect(stats).toEqual({ files: 1, lines: 6, blankLines: 0, logLines: 5, otherSignalLines: 1, malformedLines: 0, malformed: [], records: 28 });
+    expect(stats).toEqual({ files: 1, lines: 6, blankLines: 0, logLines: 5, traceLines: 0, otherSignalLines: 1, documents: 0, malformedLines: 0, malformed: [], records: 28, spans: 0 });
     const first = records[0]!;
     expect(first.name).toBe('codex.conversation_starts');
     expect(first.time).toBe(Date.parse('2025-09-30T10:00:00.000Z'));
@@ -49,13 +49,14 @@ describe('readOtlpJsonLogs', () => {
     expect(records.map((r) => r.location.line)).toEqual([1, 9]);
     expect(stats.lines).toBe(10);
     expect(stats.blankLines).toBe(1);
-    expect(stats.otherSignalLines).toBe(1);
+    expect(stats.otherSignalLines).toBe(0);
+    expect(stats.traceLines).toBe(1);
     expect(stats.logLines).toBe(2);
     expect(stats.malformedLines).toBe(6);
     expect(stats.malformed).toEqual([
       { file: MALFORMED, line: 2, reason: 'not JSON' },
       { file: MALFORMED, line: 3, reason: 'not JSON' },
-      { file: MALFORMED, line: 4, reason: 'not an OTLP export request (no resourceLogs)' },
+      { file: MALFORMED, line: 4, reason: 'not an OTLP export request (no resourceLogs, resourceSpans or resourceMetrics)' },
       { file: MALFORMED, line: 5, reason: 'not an OTLP export request (not a JSON object)' },
       { file: MALFORMED, line: 7, reason: 'resourceLogs is not an array' },
     ]);

@@ -22,7 +22,7 @@ describe('buildAuditReport on the real-Codex-shaped Collector sample', () => {
     expect(report.filtered_out).toBe(0);
   });
 
-  it('groups decisions by tool × decision × source, values as sent, counts descending then keys', async () => {
+  it('groups decisions by tool × decision × source, older decision spellings as the current ones, sources as sent', async () => {
     const report = await sampleReport();
     expect(report.decisions).toEqual([
       { tool_name: 'shell', decision: 'approved', source: 'Config', count: 3 },
@@ -31,20 +31,22 @@ describe('buildAuditReport on the real-Codex-shaped Collector sample', () => {
       { tool_name: 'read_file', decision: 'denied', source: 'AutomatedReviewer', count: 1 },
       { tool_name: 'shell', decision: 'abort', source: 'User', count: 1 },
       { tool_name: 'shell', decision: 'approved', source: 'config', count: 1 },
-      { tool_name: 'shell', decision: 'approvedforsession', source: 'User', count: 1 },
+      { tool_name: 'shell', decision: 'approved_for_session', source: 'User', count: 1 },
       { tool_name: 'shell', decision: 'denied', source: 'user', count: 1 },
-      { tool_name: 'shell', decision: 'timedout', source: 'User', count: 1 },
+      { tool_name: 'shell', decision: 'timed_out', source: 'User', count: 1 },
     ]);
   });
 
-  it('lists every denial (denied, abort, timedout) oldest first, a missing email as null', async () => {
+  it('lists every denial (denied, abort, timed_out) oldest first, a missing email as null', async () => {
     const report = await sampleReport();
+    const row = (timestamp: string, conversation_id: string, user_email: string | null, originator: string, tool_name: string, call_id: string, decision: string, source: string) =>
+      ({ timestamp, conversation_id, user_email, tool_name, call_id, decision, source, originator, label: decision, evidence: 'decision' });
     expect(report.denials).toEqual([
-      { timestamp: '2025-09-28T09:02:00.000Z', conversation_id: CONV_D, user_email: 'dave@example.com', tool_name: 'shell', call_id: 'call_D2', decision: 'denied', source: 'user' },
-      { timestamp: '2025-09-30T10:03:00.000Z', conversation_id: CONV_A, user_email: 'alice@example.com', tool_name: 'apply_patch', call_id: 'call_A3', decision: 'denied', source: 'User' },
-      { timestamp: '2025-09-30T10:06:00.000Z', conversation_id: CONV_A, user_email: 'alice@example.com', tool_name: 'shell', call_id: 'call_A6', decision: 'abort', source: 'User' },
-      { timestamp: '2025-09-30T11:02:00.000Z', conversation_id: CONV_B, user_email: 'bob@example.com', tool_name: 'shell', call_id: 'call_B2', decision: 'timedout', source: 'User' },
-      { timestamp: '2025-09-30T12:01:00.000Z', conversation_id: CONV_C, user_email: null, tool_name: 'read_file', call_id: 'call_C1', decision: 'denied', source: 'AutomatedReviewer' },
+      row('2025-09-28T09:02:00.000Z', CONV_D, 'dave@example.com', 'codex_exec', 'shell', 'call_D2', 'denied', 'user'),
+      row('2025-09-30T10:03:00.000Z', CONV_A, 'alice@example.com', 'codex_cli_rs', 'apply_patch', 'call_A3', 'denied', 'User'),
+      row('2025-09-30T10:06:00.000Z', CONV_A, 'alice@example.com', 'codex_cli_rs', 'shell', 'call_A6', 'abort', 'User'),
+      row('2025-09-30T11:02:00.000Z', CONV_B, 'bob@example.com', 'codex_cli_rs', 'shell', 'call_B2', 'timed_out', 'User'),
+      row('2025-09-30T12:01:00.000Z', CONV_C, null, 'codex_cli_rs', 'read_file', 'call_C1', 'denied', 'AutomatedReviewer'),
     ]);
   });
 
@@ -121,7 +123,7 @@ describe('AuditAggregator', () => {
   });
 
   it('leaves out records with no time when a filter is set, keeps them otherwise', () => {
-    const records = [record('x', {}, null), record('x', {}, 5_000)];
+    const records = [record('codex.x', {}, null), record('codex.x', {}, 5_000)];
     expect(buildAuditReport(records).events).toBe(2);
     const filtered = buildAuditReport(records, { filter: { since: 0 } });
     expect(filtered.events).toBe(1);
@@ -133,7 +135,7 @@ describe('AuditAggregator', () => {
       record('codex.tool_decision', { decision: 'denied' }),
       record('codex.tool_decision', { tool_name: 7, decision: 'approved', source: true }),
     ]);
-    expect(report.denials).toEqual([{ timestamp: '1970-01-01T00:00:01.000Z', conversation_id: null, user_email: null, tool_name: null, call_id: null, decision: 'denied', source: null }]);
+    expect(report.denials).toEqual([{ timestamp: '1970-01-01T00:00:01.000Z', conversation_id: null, user_email: null, tool_name: null, call_id: null, decision: 'denied', source: null, originator: null, label: 'denied', evidence: 'decision' }]);
     expect(report.decisions).toEqual([
       { tool_name: '7', decision: 'approved', source: 'true', count: 1 },
       { tool_name: null, decision: 'denied', source: null, count: 1 },
