@@ -58,5 +58,5 @@ describe('conformance with the real Codex CLI', () => {
     expect(compareLogs(capture.logRecords, ours.logs, rules)).toEqual([]);
     expect(compareMetrics(capture.metricRecords, ours.metrics, catalogMetrics, rules)).toEqual([]);
     expect(compareTagValues(capture.metricRecords, ours.metrics, catalogMetrics, EVENT_TAGS)).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });

@@ -123,9 +123,24 @@ export const TUI_SCENARIO: TuiScenario = {
   tui: {
     args: ['-a', 'on-request', '-s', 'workspace-write'],
     steps: [
-      { label: 'the approval of touch approved-once.txt', waitFor: /\$ touch approved-once\.txt[\s\S]*Yes, proceed \(y\)/, keys: ['y'] },
-      { label: 'the approval of touch remembered.txt', waitFor: /\$ touch remembered\.txt[\s\S]*start with `touch` \(p\)/, keys: ['p'] },
-      { label: 'the approval of rm -f denied.txt', waitFor: /\$ rm -f denied\.txt[\s\S]*\(esc\)/, keys: ['Escape'] },
+      {
+        label: 'the approval of touch approved-once.txt',
+        waitFor: /\$ touch approved-once\.txt[\s\S]*Yes, proceed \(y\)/,
+        keys: ['y'],
+        accepted: /You approved codex to run touch approved-once\.txt/,
+      },
+      {
+        label: 'the approval of touch remembered.txt',
+        waitFor: /\$ touch remembered\.txt[\s\S]*start with `touch` \(p\)/,
+        keys: ['p'],
+        accepted: /You approved codex to always run commands that start with touch/,
+      },
+      {
+        label: 'the denial of rm -f denied.txt',
+        waitFor: /\$ rm -f denied\.txt[\s\S]*\(esc\)/,
+        keys: ['Escape'],
+        accepted: /You canceled the request to run rm -f denied\.txt/,
+      },
     ],
     finished: /Conversation interrupted/,
   },

@@ -12,9 +12,15 @@ const execFileAsync = promisify(execFile);
 export interface TuiStep {
   waitFor: RegExp;
   keys: readonly string[];
+  /** What the screen shows once the TUI has taken the keys (e.g. "You approved …"). */
+  accepted: RegExp;
   /** What the step does, for failure messages. */
   label: string;
 }
+
+/** How long a prompt may stay on screen after its keys before they count as lost and are pressed again. */
+const KEYS_LOST_AFTER_MS = 15_000;
+const STEP_TIMEOUT_MS = 180_000;
 
 export interface TuiScript {
   /** Arguments before the prompt, e.g. `-a on-request -s workspace-write`. */
@@ -70,6 +76,26 @@ export class TmuxSession {
   }
 }
 
+/**
+ * Presses the step's keys and waits for the TUI to show it took them. On a loaded machine the TUI can
+ * draw a prompt before it reads keys, and a key pressed then is lost: when the prompt is still there
+ * (and nothing says the keys were taken) after KEYS_LOST_AFTER_MS, the keys are pressed again.
+ */
+async function pressUntilAccepted(session: TmuxSession, step: TuiStep): Promise<string> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  for (;;) {
+    await session.sendKeys(step.keys);
+    const pressedAt = Date.now();
+    for (;;) {
+      const screen = await session.screen().catch(() => '');
+      if (step.accepted.test(screen)) return screen;
+      if (Date.now() > deadline) throw new Error(`TUI: ${step.label} was never taken. Last screen:\n${screen}`);
+      if (Date.now() - pressedAt > KEYS_LOST_AFTER_MS && step.waitFor.test(screen)) break;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  }
+}
+
 let sessions = 0;
 
 /**
@@ -86,10 +112,10 @@ export async function runTuiScenario(home: CodexHome, scenario: { prompt: string
     // keeps a loaded machine from losing them (the OpenTelemetry SDK inside Codex reads this variable).
     session = await TmuxSession.start(socket, home.workdir, { ...home.env, OTEL_METRIC_EXPORT_INTERVAL: '1000' }, argv);
     for (const step of scenario.tui.steps) {
-      transcript.push(await session.waitFor(step.waitFor, 90_000, step.label));
-      await session.sendKeys(step.keys);
+      transcript.push(await session.waitFor(step.waitFor, STEP_TIMEOUT_MS, step.label));
+      transcript.push(await pressUntilAccepted(session, step));
     }
-    transcript.push(await session.waitFor(scenario.tui.finished, 90_000, 'the end of the last turn'));
+    transcript.push(await session.waitFor(scenario.tui.finished, STEP_TIMEOUT_MS, 'the end of the last turn'));
   } finally {
     await session?.kill();
     // The daemon outlives the TUI: stopped (and flushed) whatever happened above.
