@@ -40,7 +40,8 @@ export interface TelemetryOptions {
 export class Telemetry {
   private readonly shapes: ResolvedCatalog;
   private readonly instruments: Instruments;
-  private readonly tagCache = new TagCache();
+  // Tag values are scrubbed like log fields (once per distinct value): a tag never carries what a log would redact.
+  private readonly tagCache = new TagCache(undefined, (value) => this.contentPolicy.scrub(value, { redactions: 0 }));
   private readonly identity: IdentityPolicy;
   private readonly contentPolicy: ContentPolicy;
   private readonly toolResultSequence: ToolResultSequence = { next: 1 };
@@ -55,9 +56,9 @@ export class Telemetry {
     this.report = createInternalErrorReporter(this.originator);
     this.instruments = createInstruments(pipeline.aggregator);
     pipeline.onDropped((count, reason) => this.instruments.dropped.add(count, { reason }));
-    this.shapes = resolveCatalog(this.instruments);
-    this.identity = safeIdentityPolicy(config.extensions.identity, this.report);
     this.contentPolicy = createContentPolicy(config);
+    this.shapes = resolveCatalog(this.instruments, this.contentPolicy);
+    this.identity = safeIdentityPolicy(config.extensions.identity, this.report);
   }
 
   /** True when at least one exporter receives what is recorded. */
@@ -91,6 +92,10 @@ export class Telemetry {
     common.push(['terminal.type', stringOr(info?.terminalType, detectTerminal(env))]);
     common.push(['model', model]);
     common.push(['slug', stringOr(info?.slug, model)]);
+
+    // Session values go on every record: scrubbed once here, with the free-text rules.
+    const scratch = { redactions: 0 };
+    for (const entry of common) entry[1] = this.contentPolicy.scrub(entry[1], scratch);
 
     const sessionTags: Attributes = {};
     if (typeof info?.authMode === 'string') sessionTags['auth_mode'] = this.tagCache.get(info.authMode);

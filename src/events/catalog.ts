@@ -284,10 +284,11 @@ export const CATALOG = {
       CALL_ID,
       DURATION,
       SUCCESS,
-      { key: 'output_truncated', type: 'bool', from: (input: any, ctx: EmitContext) => ctx.toolOutput(input.output).truncated, fallback: false },
+      // Settled on the export path with the preview (emitter.ts, settleOutputTruncated).
+      { key: 'output_truncated', type: 'bool', from: () => false },
       { key: 'agent_name', type: 'string', from: 'agentName', fallback: '/root' },
       { key: 'arguments', type: 'string', ...scrubbed('arguments'), fallback: '' },
-      { key: 'output', type: 'string', from: (input: any, ctx: EmitContext) => ctx.toolOutput(input.output).text, field: 'output', fallback: '' },
+      { key: 'output', type: 'string', from: (input: any, ctx: EmitContext) => ctx.preview(input.output), field: 'output', fallback: '' },
       { key: 'mcp_server', type: 'string', from: 'mcpServer', fallback: '' },
       { key: 'mcp_server_origin', type: 'string', from: 'mcpServerOrigin', fallback: '' },
     ],

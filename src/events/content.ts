@@ -1,12 +1,17 @@
 import type { OtelConfig } from '../config/types.js';
-import { compileExtraPatterns, createScrubber, promptLength, redactPrompt, scrubThenCutPreview, scrubWindow } from '../redact/index.js';
-import type { ContentPolicy } from './context.js';
+import { compileExtraPatterns, createScrubber, fieldHandling, promptLength, redactPrompt, scrubField, scrubThenPreview, scrubWindow } from '../redact/index.js';
+import type { FieldScrub } from '../redact/deferred.js';
+import type { ContentPolicy, RedactionCounter } from './context.js';
+import { toWireString } from './values.js';
+
+/** Short values repeat (tool names, kinds, models): their scrubbed form is remembered, up to this many. */
+const SHORT_TEXT = 64;
+const CACHE_CAPACITY = 1024;
 
 /**
- * Contract §5 for one telemetry instance: secrets scrubbed from every free-text field (arguments,
- * output, errors, logged prompts), the tool output cut to its `[otel.tool_result] max_bytes` preview
- * after scrubbing, prompts
- * `[REDACTED]` unless `log_user_prompt = true`.
+ * Contract §5 for one telemetry instance: secrets scrubbed from every string field (arguments as JSON,
+ * output, errors, endpoints, MCP fields, tool names, logged prompts), the tool output cut to its
+ * `[otel.tool_result] max_bytes` preview after scrubbing, prompts `[REDACTED]` unless `log_user_prompt = true`.
  */
 export function createContentPolicy(config: OtelConfig): ContentPolicy {
   const extra = compileExtraPatterns(config.extensions.redaction.extraPatterns);
@@ -16,13 +21,39 @@ export function createContentPolicy(config: OtelConfig): ContentPolicy {
     extraPatterns: extra.ok ? extra.patterns : [],
   });
   const logUserPrompt = config.logUserPrompt;
+  const cache = new Map<string, readonly [string, number]>();
   // Free text is sent cut to 32 K; only the 64 K scrub window (that plus a margin for a secret across the
   // cut) is scrubbed, so a caller passing megabytes does not pay for scrubbing what is never sent.
+  const text = (raw: string, counter: RedactionCounter): string => {
+    if (raw.length > SHORT_TEXT) return scrubber.scrub(scrubWindow(raw), counter);
+    const hit = cache.get(raw);
+    if (hit !== undefined) {
+      counter.redactions += hit[1];
+      return hit[0];
+    }
+    const scrubbed = scrubber.scrub(raw, counter);
+    if (cache.size >= CACHE_CAPACITY) cache.clear();
+    cache.set(raw, [scrubbed, scrubber.lastRedactionCount]);
+    return scrubbed;
+  };
+  const maxBytes = config.toolResultMaxBytes;
+  const preview: FieldScrub = (raw, counter) => toWireString(scrubThenPreview(raw, scrubber, counter, maxBytes));
+  const scrubs = new Map<string, FieldScrub | undefined>();
   return {
-    scrub: (text, counter) => scrubber.scrub(scrubWindow(text), counter),
-    preview: (text, counter) => scrubThenCutPreview(text, scrubber, counter, config.toolResultMaxBytes),
-    prompt: (text, counter) => redactPrompt(scrubWindow(text), logUserPrompt, scrubber, counter),
+    scrub: text,
+    preview: (raw, counter) => scrubThenPreview(raw, scrubber, counter, maxBytes),
+    prompt: (raw, counter) => redactPrompt(scrubWindow(raw), logUserPrompt, scrubber, counter),
     promptLength,
+    logUserPrompt,
+    fieldScrub(key) {
+      if (scrubs.has(key)) return scrubs.get(key);
+      const handling = fieldHandling(key);
+      let scrub: FieldScrub | undefined;
+      if (handling === 'preview') scrub = preview;
+      else if (handling === 'text') scrub = (raw, counter) => toWireString(text(raw, counter));
+      else if (handling !== 'closed') scrub = (raw, counter) => toWireString(scrubField(handling, scrubWindow(raw), scrubber, counter));
+      scrubs.set(key, scrub);
+      return scrub;
+    },
   };
 }
-

@@ -1,25 +1,28 @@
+import type { FieldScrub } from '../redact/deferred.js';
+import { PROMPT_REDACTED } from '../redact/prompt.js';
 import type { AuthEnvInfo } from './inputs.js';
 
 /** Content handling for one telemetry instance (contract §4): scrubbing, previews, prompt redaction. */
 export interface ContentPolicy {
-  /** The text with secrets replaced by `[REDACTED:<kind>]`; adds what it replaced to `counter`. */
+  /** The text with secrets replaced by `[REDACTED:<kind>]`, now; adds what it replaced to `counter`. */
   scrub(text: string, counter: RedactionCounter): string;
   /** Tool output: scrubbed first, then cut to the preview (so a secret cut in half cannot leak). */
-  preview(text: string, counter: RedactionCounter): OutputPreview;
+  preview(text: string, counter: RedactionCounter): string;
   /** `[REDACTED]` unless prompts are logged; then the scrubbed text. */
   prompt(text: string, counter: RedactionCounter): string;
   /** Unicode code points of the prompt. */
   promptLength(text: string): number;
+  /** `log_user_prompt`: whether prompt text is sent at all. */
+  readonly logUserPrompt: boolean;
+  /**
+   * How the string attribute `key` is scrubbed when its record is settled on the export path (see
+   * `src/redact/deferred.ts`, `FIELD_POLICY`); undefined when the key is a closed vocabulary.
+   */
+  fieldScrub(key: string): FieldScrub | undefined;
 }
 
 export interface RedactionCounter {
   redactions: number;
-}
-
-export interface OutputPreview {
-  text: string;
-  /** Whether the text was cut (`output_truncated`). */
-  truncated: boolean;
 }
 
 /** `tool_result_seq`: numbered from 1 across every session of one telemetry instance. */
@@ -37,8 +40,6 @@ export type ResolvedAuthEnv = Required<Pick<AuthEnvInfo,
  */
 export class EmitContext implements RedactionCounter {
   redactions = 0;
-  /** The preview of the event being emitted: two attributes (`output_truncated`, `output`) read it. */
-  private preview: OutputPreview | undefined;
 
   constructor(
     readonly authEnv: ResolvedAuthEnv,
@@ -49,26 +50,29 @@ export class EmitContext implements RedactionCounter {
   /** Called before each event's attributes are built. */
   beginEmit(): void {
     this.redactions = 0;
-    this.preview = undefined;
-  }
-
-  scrub(value: unknown): string | undefined {
-    return typeof value === 'string' ? this.content.scrub(value, this) : undefined;
-  }
-
-  /** The tool output's preview, computed (and its redactions counted) once per event. */
-  toolOutput(value: unknown): Partial<OutputPreview> {
-    if (typeof value !== 'string') return {};
-    this.preview ??= this.content.preview(value, this);
-    return this.preview;
   }
 
   nextToolResultSeq(): number {
     return this.sequence.next++;
   }
 
+  /**
+   * Marks free text. The emitter scrubs every string attribute (by its key's entry in `FIELD_POLICY`) on
+   * the export path, off the caller's: this returns the raw text for it.
+   */
+  scrub(value: unknown): string | undefined {
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** Tool output: the raw text; the `output` key's field policy scrubs, then cuts it to the preview. */
+  preview(value: unknown): string | undefined {
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** `[REDACTED]` unless prompts are logged; then the raw text, which the emitter has scrubbed. */
   prompt(value: unknown): string {
-    return this.content.prompt(typeof value === 'string' ? value : '', this);
+    if (!this.content.logUserPrompt) return PROMPT_REDACTED;
+    return typeof value === 'string' ? value : '';
   }
 
   promptLength(value: unknown): number {

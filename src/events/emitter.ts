@@ -6,6 +6,9 @@ import type { AggregatedCounter, AggregatedHistogram } from '../metrics/aggregat
 import { CATALOG, type AttributeSpec, type EventShape, type ShapeId, type TagSpec } from './catalog.js';
 import type { EmitContext } from './context.js';
 import { toNonNegativeInteger, toWireValue } from './values.js';
+import { PendingFields, type FieldScrub, type SettledListener } from '../redact/deferred.js';
+import { PREVIEW_TRUNCATION_NOTICE, SCRUB_WINDOW, scrubWindow } from '../redact/preview.js';
+import type { ContentPolicy } from './context.js';
 import type { Instruments } from '../metrics/instruments.js';
 import type { TagCache } from '../metrics/sanitize.js';
 
@@ -21,17 +24,22 @@ export interface ResolvedShape {
   /** Scratch space for this shape's sanitized tag values during one (synchronous) recording; undefined = tag left out. */
   tagValues: Array<string | undefined>;
   /** Scratch space for this shape's attribute values during one emit. */
-  values: Array<string | number | boolean | undefined>;
+  values: Array<string | number | boolean | PendingFields | undefined>;
   /** Per attribute, the bit that says it is present (0 for one that always is). */
   bits: number[];
+  /** Per attribute, how its string value is scrubbed on the export path (undefined: not a string, or closed). */
+  scrubs: ReadonlyArray<FieldScrub | undefined>;
+  /** After a record of this shape is settled: the redaction count attribute and the self-metric. */
+  onSettled: SettledListener;
 }
 
 export type ResolvedCatalog = Record<ShapeId, ResolvedShape>;
 
-export function resolveCatalog(instruments: Instruments): ResolvedCatalog {
+export function resolveCatalog(instruments: Instruments, content?: Pick<ContentPolicy, 'fieldScrub'>): ResolvedCatalog {
   const resolved = {} as ResolvedCatalog;
   for (const [id, shape] of Object.entries(CATALOG) as Array<[ShapeId, EventShape]>) {
     const tags = shape.metric?.tags ?? [];
+    const event = { event: shape.name };
     const entry: ResolvedShape = {
       name: shape.name,
       attributes: shape.attributes,
@@ -39,6 +47,14 @@ export function resolveCatalog(instruments: Instruments): ResolvedCatalog {
       tagValues: new Array<string | undefined>(tags.length).fill(undefined),
       values: new Array(shape.attributes.length).fill(undefined),
       bits: presenceBits(shape.attributes),
+      scrubs: shape.attributes.map((spec) => (spec.type === 'string' ? content?.fieldScrub(spec.key) : undefined)),
+      onSettled: (redactions, attributes) => {
+        settleOutputTruncated(attributes);
+        if (redactions === 0) return;
+        // Appended after the common attributes, like every attribute of this package's own.
+        attributes[REDACTION_COUNT_KEY] = redactions;
+        instruments.redactions.add(redactions, event);
+      },
     };
     if (shape.metric?.counter) entry.counter = instruments.counters.get(shape.metric.counter)!;
     if (shape.metric?.histogram) entry.histogram = instruments.histograms.get(shape.metric.histogram)!;
@@ -53,14 +69,14 @@ function presenceBits(specs: readonly AttributeSpec[]): number[] {
   let next = 1;
   return specs.map((spec) => {
     if (!spec.optional && spec.fallback !== undefined) return 0;
-    if (next === REDACTION_BIT) throw new Error('too many optional attributes for a presence mask');
+    if (next === MAX_PRESENCE_BIT) throw new Error('too many optional attributes for a presence mask');
     const bit = next;
     next *= 2;
     return bit;
   });
 }
 
-const REDACTION_BIT = 2 ** 30;
+const MAX_PRESENCE_BIT = 2 ** 30;
 
 /**
  * Rough memory of a queued record, for the queue's byte cap: the SDK's record and its copy of the
@@ -91,8 +107,7 @@ function recordTemplate(target: EmitTarget, shape: ResolvedShape, present: numbe
     draft['event.timestamp'] = '';
     for (const [key, value] of target.commonAttributes) draft[key] = value;
     // Our own attributes (`codex_otel.*`) come after the common ones, so the records of real Codex
-    // compare as a prefix.
-    if ((present & REDACTION_BIT) !== 0) draft[REDACTION_COUNT_KEY] = 0;
+    // compare as a prefix (the redaction count is appended when the record is settled).
     draft[RECORD_ID_KEY] = '';
     // Parsed JSON objects get fast properties, and so do their clones.
     template = JSON.parse(JSON.stringify(draft)) as AnyValueMap;
@@ -100,6 +115,19 @@ function recordTemplate(target: EmitTarget, shape: ResolvedShape, present: numbe
   }
   return template;
 }
+
+/**
+ * `output_truncated` says whether the preview was cut, and the preview is made on the export path (after
+ * scrubbing, which changes lengths): so it is settled there too, from the settled `output`, which ends
+ * with the truncation notice exactly when it was cut.
+ */
+function settleOutputTruncated(attributes: Record<string, unknown>): void {
+  if (typeof attributes[OUTPUT_TRUNCATED] === 'boolean' && typeof attributes['output'] === 'string') {
+    attributes[OUTPUT_TRUNCATED] = attributes['output'].endsWith(PREVIEW_TRUNCATION_NOTICE);
+  }
+}
+
+const OUTPUT_TRUNCATED = 'output_truncated';
 
 /** A value of the attribute's wire type, so the template's fields never change representation. */
 function placeholder(type: AttributeSpec['type']): string | number | boolean {
@@ -150,25 +178,35 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
   ctx.beginEmit();
   const specs = shape.attributes;
   const values = shape.values;
+  const scrubs = shape.scrubs;
   let present = 0;
+  let pending: PendingFields | undefined;
+  let bytes = RECORD_OVERHEAD_BYTES;
   for (let i = 0; i < specs.length; i++) {
     const spec = specs[i]!;
     const raw = typeof spec.from === 'string' ? source[spec.from] : spec.from(source, ctx);
-    let value = raw === undefined || raw === null ? undefined : toWireValue(spec.type, raw);
-    if (value === undefined && !spec.optional && spec.fallback !== undefined) value = toWireValue(spec.type, spec.fallback);
+    const scrub = scrubs[i];
+    let value: string | number | boolean | PendingFields | undefined;
+    if (scrub !== undefined && typeof raw === 'string') {
+      // Scrubbed when the record leaves the queue (src/redact/deferred.ts): the caller does not wait for it.
+      const text = raw.length > SCRUB_WINDOW ? scrubWindow(raw) : raw;
+      pending ??= new PendingFields(shape.onSettled);
+      value = pending.add(spec.key, text, scrub);
+      bytes += 2 * text.length;
+    } else {
+      value = raw === undefined || raw === null ? undefined : toWireValue(spec.type, raw);
+      if (value === undefined && !spec.optional && spec.fallback !== undefined) value = toWireValue(spec.type, spec.fallback);
+    }
     values[i] = value;
     if (value !== undefined) present |= shape.bits[i]!;
   }
-  if (ctx.redactions > 0) present |= REDACTION_BIT;
   const attributes: AnyValueMap = { ...recordTemplate(target, shape, present) };
-  let bytes = RECORD_OVERHEAD_BYTES;
   for (let i = 0; i < specs.length; i++) {
     const value = values[i];
     if (value === undefined) continue;
     attributes[specs[i]!.key] = value;
     bytes += typeof value === 'string' ? ATTRIBUTE_OVERHEAD_BYTES + 2 * value.length : ATTRIBUTE_OVERHEAD_BYTES;
   }
-  if (ctx.redactions > 0) attributes[REDACTION_COUNT_KEY] = ctx.redactions;
   attributes['event.timestamp'] = isoTimestamp(now);
   attributes[RECORD_ID_KEY] = nextRecordId();
   target.recordSize.bytes = bytes;
@@ -181,7 +219,6 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
     attributes,
   });
   target.recordSize.bytes = 0;
-  if (ctx.redactions > 0) target.redactionCounter.add(ctx.redactions, { event: shape.name });
   if ((shape.counter || shape.histogram) && (shape.when === undefined || shape.when(source))) recordMetrics(target, shape, source);
 }
 

@@ -26,13 +26,14 @@ export function sanitizeTag(value: unknown): string {
 export class TagCache {
   private readonly cache = new Map<string, string>();
 
-  constructor(private readonly capacity = 512) {}
+  /** `scrub`: applied to string values before sanitizing (secret scrubbing), once per distinct value. */
+  constructor(private readonly capacity = 512, private readonly scrub?: (value: string) => string) {}
 
   get(value: unknown): string {
     if (typeof value !== 'string') return sanitizeTag(value);
     const hit = this.cache.get(value);
     if (hit !== undefined) return hit;
-    const clean = sanitizeTag(value);
+    const clean = sanitizeTag(this.scrub ? this.scrub(value) : value);
     if (this.cache.size >= this.capacity) this.cache.clear();
     this.cache.set(value, clean);
     return clean;

@@ -12,9 +12,10 @@ import { SECRET_PATTERNS, redactionMarker, type SecretPattern } from './patterns
  * The YAML itself uses single-quoted scalars, where only `'` needs escaping (as `''`).
  */
 
-/** The regex as RE2 reads it. */
+/** The regex as RE2 reads it: `\uXXXX` becomes `\x{XXXX}`, the `i` flag a leading `(?i)`. */
 export function re2Source(pattern: Pick<SecretPattern, 'source' | 'flags'>): string {
-  return pattern.flags === 'i' ? `(?i)${pattern.source}` : pattern.source;
+  const source = pattern.source.replace(/\\(\\|u([0-9a-fA-F]{4}))/g, (escape, _e, hex?: string) => (hex ? `\\x{${hex.toLowerCase()}}` : escape));
+  return pattern.flags === 'i' ? `(?i)${source}` : source;
 }
 
 /** The Go regexp replacement template equivalent to the scrubber's replacement. */

@@ -2,6 +2,7 @@ export {
   REDACTION_MARKER_PREFIX,
   SECRET_KINDS,
   SECRET_PATTERNS,
+  SECRET_NAME_REGEX,
   redactionMarker,
   type PreservedContext,
   type SecretPattern,
@@ -40,3 +41,7 @@ export {
 } from './identity.js';
 export { renderCollectorSecretsYaml } from './collector-rules.js';
 export { findRe2Incompatibilities } from './re2-syntax.js';
+export { scrubStructured, looksLikeJson, argvSecrets } from './structured.js';
+export { FIELD_POLICY, fieldHandling, scrubAttributeMap, scrubField, scrubUrl, type FieldHandling } from './field-policy.js';
+export { PendingFields, settleRecords, type FieldScrub, type SettledListener } from './deferred.js';
+export { isCodeOrReference } from './keep.js';

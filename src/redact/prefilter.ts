@@ -24,7 +24,7 @@ interface HintEntry {
 
 /** Pruned regexes kept per case mode; past this, new combinations are compiled and not kept. */
 const MAX_CACHED_REGEXES = 256;
-/** Patterns a scanner tracks in an integer bit mask. */
+/** Patterns tracked in one integer bit mask; more patterns take more masks (and one more pass each). */
 const MAX_PATTERNS = 30;
 
 class HintGroup {
@@ -117,33 +117,64 @@ class HintGroup {
  * without hints (or one the scanner cannot track) always may.
  */
 export class HintScanner {
+  /** Per pattern: which chunk of 30 tracks it (-1: none, it always may match) and its bit there. */
+  private readonly chunkOf: number[];
   private readonly bits: number[];
   private readonly always: Uint8Array;
-  private readonly groups: HintGroup[];
+  /** One exact and one case-folded group per chunk of up to 30 patterns (an integer bit mask each). */
+  private readonly chunks: HintGroup[][] = [];
+  private readonly found: number[] = [];
+  private readonly scratch: Uint8Array;
 
   constructor(specs: ReadonlyArray<HintSpec | undefined>) {
-    const exact = new HintGroup(false);
-    const folded = new HintGroup(true);
+    this.chunkOf = specs.map(() => -1);
     this.bits = specs.map(() => 0);
     this.always = new Uint8Array(specs.length);
+    this.scratch = new Uint8Array(specs.length);
     let next = 0;
+    let exact = new HintGroup(false);
+    let folded = new HintGroup(true);
+    const close = (): void => {
+      const groups = [exact, folded].filter((g) => g.allOwners !== 0);
+      if (groups.length > 0) this.chunks.push(groups);
+    };
     specs.forEach((spec, i) => {
-      if (spec === undefined || spec.hints.length === 0 || !spec.hints.every(isScannableHint) || next >= MAX_PATTERNS) {
+      if (spec === undefined || spec.hints.length === 0 || !spec.hints.every(isScannableHint)) {
         this.always[i] = 1;
         return;
       }
+      if (next === MAX_PATTERNS) {
+        close();
+        exact = new HintGroup(false);
+        folded = new HintGroup(true);
+        next = 0;
+      }
       const bit = 1 << next++;
+      this.chunkOf[i] = this.chunks.length;
       this.bits[i] = bit;
       for (const hint of spec.hints) (spec.ignoreCase ? folded : exact).add(hint, bit);
     });
-    this.groups = [exact, folded].filter((g) => g.allOwners !== 0);
+    close();
   }
 
-  /** One flag per pattern: 1 when it may match `text`. */
+  /**
+   * One flag per pattern: 1 when it may match `text`. The array is reused by the next call (the scrubber
+   * is synchronous and reads it before scanning again): scanning allocates nothing per call.
+   */
   scan(text: string): Uint8Array {
-    let found = 0;
-    for (const group of this.groups) found = group.scan(text, found);
-    return this.flags(found);
+    const found = this.found;
+    for (let c = 0; c < this.chunks.length; c++) {
+      let bits = 0;
+      for (const group of this.chunks[c]!) bits = group.scan(text, bits);
+      found[c] = bits;
+    }
+    const result = this.scratch;
+    result.set(this.always);
+    for (let i = 0; i < result.length; i++) {
+      const chunk = this.chunkOf[i]!;
+      if (chunk >= 0 && (found[chunk]! & this.bits[i]!) !== 0) result[i] = 1;
+    }
+    return result;
   }
 
   /**
@@ -151,14 +182,19 @@ export class HintScanner {
    * regexes first run on `primeRegex`'s sample (see there), not on these.
    */
   scanEach(text: string): Uint8Array {
-    let found = 0;
-    for (const group of this.groups) found = group.scanEach(text, found);
-    return this.flags(found);
+    return this.flags(this.chunks.map((groups) => {
+      let found = 0;
+      for (const group of groups) found = group.scanEach(text, found);
+      return found;
+    }));
   }
 
-  private flags(found: number): Uint8Array {
+  private flags(found: readonly number[]): Uint8Array {
     const result = this.always.slice();
-    for (let i = 0; i < result.length; i++) if ((found & (this.bits[i] ?? 0)) !== 0) result[i] = 1;
+    for (let i = 0; i < result.length; i++) {
+      const chunk = this.chunkOf[i]!;
+      if (chunk >= 0 && (found[chunk]! & this.bits[i]!) !== 0) result[i] = 1;
+    }
     return result;
   }
 }

@@ -1,4 +1,5 @@
 import type { RedactionCounter, Scrubber } from './scrubber.js';
+import { scrubStructured } from './structured.js';
 
 /** Contract §5: the tool output preview; its size is `[otel.tool_result] max_bytes` (default 2048). */
 export const PREVIEW_MAX_BYTES = 2048;
@@ -50,7 +51,8 @@ export function outputPreview(text: string, options: PreviewOptions = {}): strin
  */
 export function scrubThenCutPreview(output: string, scrubber: Scrubber, counter?: RedactionCounter, maxBytes = PREVIEW_MAX_BYTES): CutPreview {
   const window = scrubWindow(output, Math.max(SCRUB_WINDOW, 2 * maxBytes));
-  const scrubbed = scrubber.scrub(window, counter);
+  // Output is often JSON (MCP results, `gh api`, `kubectl -o json`): scrubbed structurally when it is.
+  const scrubbed = scrubStructured(window, scrubber, counter);
   return cutPreview(scrubbed, { maxBytes, alreadyCut: window !== output });
 }
 

@@ -17,7 +17,8 @@ export function findRe2Incompatibilities(source: string): string[] {
       if (next === 'k' && source[i + 2] === '<') problems.push(`named backreference at ${i}`);
       if (next === 'c') problems.push(`control escape \\c at ${i}`);
       if ((next === 'u' || next === 'p' || next === 'P') && source[i + 2] === '{') problems.push(`Unicode escape \\${next}{…} at ${i}`);
-      if (next === 'u' && source[i + 2] !== '{') problems.push(`\\u escape at ${i} (RE2 needs \\x{…})`);
+      // `\uXXXX` is rewritten to RE2's `\x{XXXX}` by the generator (`re2Source`); other forms are not.
+      if (next === 'u' && !/^[0-9a-fA-F]{4}$/.test(source.slice(i + 2, i + 6))) problems.push(`\\u escape at ${i} (only \\uXXXX is rewritten for RE2)`);
       i++;
       continue;
     }

@@ -1,5 +1,6 @@
 import { compileBuiltInPattern, type CompiledSecretPattern } from './compile.js';
 import { SECRET_PATTERNS, redactionMarker } from './patterns.js';
+import { isBenignName, isCodeOrReference } from './keep.js';
 import { HintScanner, primeRegex } from './prefilter.js';
 
 /** Accumulates redactions across the fields of one event. */
@@ -18,6 +19,11 @@ export interface Scrubber {
   scrub(text: string, counter?: RedactionCounter): string;
   /** Replacements made by the most recent `scrub` call. */
   readonly lastRedactionCount: number;
+  /**
+   * False when no built-in pattern can match anywhere in `text` (none of their hints occurs) and no
+   * extra pattern is configured: a cheap test for texts that are scrubbed piece by piece (JSON).
+   */
+  mayMatch(text: string): boolean;
 }
 
 export interface ScrubberOptions {
@@ -26,6 +32,9 @@ export interface ScrubberOptions {
   /** From `compileExtraPatterns`; they run after the built-in patterns. */
   extraPatterns?: readonly CompiledSecretPattern[];
 }
+
+/** Shorter texts hold no match of any pattern (checked in the tests against every built-in pattern). */
+export const MIN_MATCH_LENGTH = 6;
 
 /** What `scrub` returns when a pattern pass throws (e.g. the result would exceed the maximum string length). */
 export const SCRUB_FAILED = redactionMarker('scrub_failed');
@@ -78,7 +87,8 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
   function scrub(text: string, counter?: RedactionCounter): string {
     tally.count = 0;
     let result = text;
-    if (enabled) {
+    // No pattern matches fewer characters (`?key=x`, `_pwd=x`): nothing to look for.
+    if (enabled && !(typeof text === 'string' && text.length < MIN_MATCH_LENGTH)) {
       try {
         result = applySteps(plan, steps, units, tally, text);
       } catch {
@@ -91,9 +101,19 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
     return result;
   }
 
+  const extras = options.extraPatterns?.length ?? 0;
+  function mayMatch(text: string): boolean {
+    if (!enabled || text.length < MIN_MATCH_LENGTH) return false;
+    if (extras > 0) return true;
+    const flags = plan.scanner.scan(text);
+    for (let i = 0; i < flags.length; i++) if (flags[i] === 1) return true;
+    return false;
+  }
+
   return {
     enabled,
     scrub,
+    mayMatch,
     get lastRedactionCount() {
       return lastRedactionCount;
     },
@@ -202,21 +222,28 @@ function applyOnLines(text: string, precheck: RegExp, steps: readonly Step[]): s
 
 function replacerFor(pattern: CompiledSecretPattern, tally: { count: number }): Replacer {
   const marker = redactionMarker(pattern.kind);
+  const keeps = pattern.spec?.keep === 'code-or-reference';
   switch (pattern.preserve) {
     case 'nothing':
-      return () => {
+      return (match) => {
+        if (keeps && isCodeOrReference(match)) return match;
         tally.count++;
         return marker;
       };
     case 'prefix':
-      return (_match, prefix) => {
+      return (match, prefix) => {
+        const kept = String(prefix ?? '');
+        if (keeps && (isCodeOrReference(match.slice(kept.length)) || isBenignName(kept))) return match;
         tally.count++;
-        return `${String(prefix ?? '')}${marker}`;
+        return `${kept}${marker}`;
       };
     case 'prefix-and-suffix':
-      return (_match, prefix, suffix) => {
+      return (match, prefix, suffix) => {
+        const kept = String(prefix ?? '');
+        const after = String(suffix ?? '');
+        if (keeps && isCodeOrReference(match.slice(kept.length, match.length - after.length))) return match;
         tally.count++;
-        return `${String(prefix ?? '')}${marker}${String(suffix ?? '')}`;
+        return `${kept}${marker}${after}`;
       };
   }
 }

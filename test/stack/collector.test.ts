@@ -93,7 +93,8 @@ describe('collector config: logs path', () => {
 
   it('every log record reaching an exporter was normalised, then scrubbed by both secrets processors', () => {
     const paths = logPaths();
-    expect(paths.map((p) => p.exporter).sort()).toEqual(['file/siem', 'otlp_http/loki_audit', 'otlp_http/loki_general']);
+    // prometheus: only the count of span-derived records (count/aborted_tool_calls), never a record.
+    expect(paths.map((p) => p.exporter).sort()).toEqual(['file/siem', 'otlp_http/loki_audit', 'otlp_http/loki_general', 'prometheus']);
     for (const path of paths) {
       const at = (id: string): number => path.processors.indexOf(id);
       expect(at('transform/normalize_logs'), path.exporter).toBeGreaterThanOrEqual(0);
@@ -263,13 +264,21 @@ describe('collector config: traces, span-derived count, Loki limits, old decisio
     expect(config.exporters?.['otlp_grpc/tempo'].endpoint).toBe('tempo:4317');
   });
 
-  it('counts aborted tool spans into a Prometheus series (count connector -> metrics pipeline)', () => {
-    const config = main();
-    const count = config.connectors?.['count/aborted_tool_calls'];
-    expect(count.spans['codex_otel.tool_call.aborted'].conditions).toEqual(['span.attributes["aborted"] == true']);
-    expect(config.service.pipelines.traces?.exporters).toContain('count/aborted_tool_calls');
-    expect(config.service.pipelines.metrics?.receivers).toContain('count/aborted_tool_calls');
-    expect(pathsToExporters(config, 'traces').map((p) => p.exporter).sort()).toEqual(['otlp_grpc/tempo', 'prometheus']);
+  it('turns aborted tool spans into audit records (spanaudit) and counts those into a Prometheus series', () => {
+    for (const file of ['collector/config.yaml', 'collector/gateway.yaml']) {
+      const config = loadCollectorConfig(file, SECRETS);
+      expect(config.service.pipelines.traces?.exporters, file).toContain('spanaudit');
+      expect(config.service.pipelines['logs/in']?.receivers, file).toContain('spanaudit');
+      const count = config.connectors?.['count/aborted_tool_calls'];
+      // On the derived records: a real Codex span carries `aborted` twice and OTTL reads the first.
+      expect(count.logs['codex_otel.tool_call.aborted'].conditions, file)
+        .toEqual(['log.attributes["event.name"] == "codex.tool_decision" and log.attributes["codex_otel.derived_from"] == "span"']);
+      expect(config.service.pipelines['logs/in']?.exporters, file).toContain('count/aborted_tool_calls');
+      expect(config.service.pipelines.metrics?.receivers, file).toContain('count/aborted_tool_calls');
+    }
+    // A span reaches Tempo, and through its derived record Loki, the SIEM file and Prometheus.
+    expect(pathsToExporters(main(), 'traces').map((p) => p.exporter).sort())
+      .toEqual(['file/siem', 'otlp_grpc/tempo', 'otlp_http/loki_audit', 'otlp_http/loki_general', 'prometheus']);
   });
 
   it('every path to Loki (and only to Loki) applies transform/loki_limits; the SIEM file gets records as sent', () => {

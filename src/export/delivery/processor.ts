@@ -21,6 +21,7 @@
 import { diag } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import { RecordSizeHint } from '../record-size.js';
+import { settleRecords } from '../../redact/deferred.js';
 import { BatchStore, type Batch } from './batch-store.js';
 import { RecordQueue } from './record-queue.js';
 import { ReplayScheduler } from './replay-scheduler.js';
@@ -176,6 +177,8 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.splits = [];
     for (const part of splits) this.store.park(part);
     const queued = this.queue.takeAll();
+    // Records that go to the spool are scrubbed first (without a spool they are dropped: nothing to scrub).
+    if (this.store.spool) settleRecords(queued);
     this.taken += queued.length;
     this.store.parkQueued(queued, this.batchSize);
     this.settleFlushes(true);
@@ -247,6 +250,8 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
         const live = queue.length >= this.batchSize || queue.bytes >= this.maxBatchBytes || (queue.length > 0 && (this.due || this.flushMarks.length > 0));
         if (live) {
           const records = queue.take(this.batchSize, this.maxBatchBytes);
+          // Scrubbing deferred by the emitter happens here, before the spool, a file or the network sees them.
+          settleRecords(records);
           this.taken += records.length;
           if (queue.length === 0) this.due = false;
           if (this.replay.paused() && performance.now() < this.drainDeadline) {

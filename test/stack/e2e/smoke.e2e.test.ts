@@ -69,17 +69,28 @@ afterAll(async () => {
 });
 
 describe('native stack end to end', () => {
-  it('the SIEM file has every audit event that simulate sent, and nothing else', async () => {
-    const expected = AUDIT.reduce((n, e) => n + (sent.events.byName[e] ?? 0), 0) + 3;
+  it('the SIEM file has every audit event that simulate sent, the records spanaudit derived from aborted spans, and nothing else', async () => {
+    // + 3 hand-made records, + 2 decisions our spanaudit connector derives from the 2 aborted spans.
+    const expected = AUDIT.reduce((n, e) => n + (sent.events.byName[e] ?? 0), 0) + 3 + 2;
     const records = await eventually(async () => {
       const r = readSiemFile(stack.endpoints.siemFile!);
       return r.length >= expected ? r : undefined;
     }, `${expected} audit records in the SIEM file`);
     expect(records).toHaveLength(expected);
     for (const e of AUDIT) {
-      const hand = e === 'codex.tool_result' ? 2 : e === 'codex.tool_decision' ? 1 : 0;
+      const hand = e === 'codex.tool_result' ? 2 : e === 'codex.tool_decision' ? 1 + 2 : 0;
       expect(records.filter((r) => r.attributes['event.name'] === e).length, e).toBe((sent.events.byName[e] ?? 0) + hand);
     }
+  });
+
+  it('each aborted tool span arrives as a codex.tool_decision abort record marked as derived, scrubbed like any event', async () => {
+    const derived = readSiemFile(stack.endpoints.siemFile!).filter((r) => r.attributes['codex_otel.derived_from'] === 'span');
+    expect(derived.map((r) => r.attributes['call_id']).sort()).toEqual(['call-eee19b7ec3c1b174', 'call-eee19b7ec3c1b175']);
+    for (const r of derived) {
+      expect(Object.keys(r.attributes)[0]).toBe('event.name');
+      expect(r.attributes).toMatchObject({ 'event.name': 'codex.tool_decision', tool_name: 'exec_command', decision: 'abort', source: 'User' });
+    }
+    expect(JSON.stringify(derived)).not.toContain(PLANTED_TOKEN);
   });
 
   it('a 100 KB arguments record is kept whole in the SIEM file and reaches Loki with it in the body', async () => {

@@ -78,3 +78,15 @@ describe('prechecks', () => {
     fc.assert(fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => check(parts.join(''))), { numRuns: 2000 });
   });
 });
+
+describe('the shortest match', () => {
+  it(`no built-in pattern matches a text shorter than MIN_MATCH_LENGTH (the scrubber skips those)`, async () => {
+    const { default: fc } = await import('fast-check');
+    const { MIN_MATCH_LENGTH } = await import('../../../src/redact/scrubber.js');
+    const pieces = fc.constantFrom('?', '&', ';', 'key', 'sig', 'auth', '=', ':', ' ', '_', '-', 'p', 'pwd', 'pass', 'x', '"', "'", '\\', '/', '@', 'a', '1', '[', '\n');
+    const short = fc.array(pieces, { maxLength: 5 }).map((parts) => parts.join('').slice(0, MIN_MATCH_LENGTH - 1));
+    const regexes = SECRET_PATTERNS.map((p) => new RegExp(p.source, p.flags));
+    fc.assert(fc.property(short, (text) => regexes.every((r) => !r.test(text))), { numRuns: 20000 });
+    for (const text of ['?key=', '_pwd=', 'key=x', 'pass:', '-p x']) expect(regexes.some((r) => r.test(text)), text).toBe(false);
+  });
+});

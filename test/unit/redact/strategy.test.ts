@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileExtraPatterns, createScrubber, redactionMarker, SECRET_PATTERNS, type CompiledSecretPattern } from '../../../src/redact/index.js';
 import { HintScanner } from '../../../src/redact/prefilter.js';
+import { isBenignName, isCodeOrReference } from '../../../src/redact/keep.js';
 import { utf8PrefixLength, utf8PrefixLengthByUnits } from '../../../src/redact/preview.js';
 import { loadSecretCorpus } from '../../support/secret-corpus.js';
 
@@ -17,14 +18,16 @@ function referenceScrub(text: string, extras: readonly CompiledSecretPattern[] =
   let count = 0;
   let result = text;
   const steps = [
-    ...SECRET_PATTERNS.map((p) => ({ kind: p.kind, preserve: p.preserve, regex: new RegExp(p.source, `g${p.flags}`) })),
-    ...extras.map((p) => ({ kind: p.kind, preserve: p.preserve, regex: new RegExp(p.regex.source, p.regex.flags) })),
+    ...SECRET_PATTERNS.map((p) => ({ kind: p.kind, preserve: p.preserve, regex: new RegExp(p.source, `g${p.flags}`), keep: p.keep !== undefined })),
+    ...extras.map((p) => ({ kind: p.kind, preserve: p.preserve, regex: new RegExp(p.regex.source, p.regex.flags), keep: false })),
   ];
-  for (const { kind, preserve, regex } of steps) {
+  for (const { kind, preserve, regex, keep } of steps) {
     const marker = redactionMarker(kind);
-    result = result.replace(regex, (_match, ...groups: unknown[]) => {
-      count++;
+    result = result.replace(regex, (match: string, ...groups: unknown[]) => {
       const [prefix, suffix] = groups;
+      const secret = match.slice(String(prefix ?? '').length, match.length - (preserve === 'prefix-and-suffix' ? String(suffix ?? '').length : 0));
+      if (keep && (isCodeOrReference(secret) || (preserve !== 'nothing' && isBenignName(String(prefix ?? ''))))) return match;
+      count++;
       if (preserve === 'nothing') return marker;
       if (preserve === 'prefix') return `${String(prefix ?? '')}${marker}`;
       return `${String(prefix ?? '')}${marker}${String(suffix ?? '')}`;
