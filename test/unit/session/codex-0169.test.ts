@@ -39,6 +39,18 @@ describe('codex.tool_result (Codex 0.169)', () => {
     await telemetry.shutdown();
   });
 
+  it('says output_truncated from the preview actually sent, which is cut after scrubbing', async () => {
+    const { telemetry, records } = setup('[otel.tool_result]\nmax_bytes = 40');
+    const session = telemetry.startSession({ conversationId: 'c-1', model: 'gpt-5' });
+    // 46 bytes raw, but the scrubbed text fits in 40: nothing is cut.
+    const output = 'token ghp_FAKEfakeFAKEfakeFAKEfakeFAKEfake0001';
+    expect(Buffer.byteLength(output)).toBeGreaterThan(40);
+    session.toolResult({ toolName: 'exec_command', callId: 'a', arguments: '{}', durationMs: 1, success: true, output });
+    const [result] = await records();
+    expect(result).toMatchObject({ output: 'token [REDACTED:github_token]', output_truncated: false });
+    await telemetry.shutdown();
+  });
+
   it('numbers results from 1 across the sessions of one telemetry, with Codex defaults for namespace and agent', async () => {
     const { telemetry, records } = setup();
     const one = telemetry.startSession({ conversationId: 'c-1', model: 'gpt-5' });
