@@ -19,16 +19,7 @@ import { SECRET_PATTERNS } from '../../../src/redact/index.js';
 import { loadCollectorSecretRules } from '../../support/collector-secret-rules.js';
 import { generateSecretCorpus } from '../../support/generated-secret-corpus.js';
 import { channelScrubbers, leaks } from '../../support/secret-channels.js';
-
-type CollectorChannel = 'arguments' | 'output' | 'endpoint';
-
-interface ReplayDocument {
-  id: string;
-  channel: CollectorChannel;
-  kind: string;
-  text: string;
-  needles: string[];
-}
+import { otlpReplay, replayDocuments, type CollectorChannel } from '../../support/secret-replay.js';
 
 const corpus = generateSecretCorpus();
 const rules = loadCollectorSecretRules();
@@ -38,23 +29,6 @@ const CLIENT_OF: Record<CollectorChannel, (text: string) => string> = {
   output: client.output,
   endpoint: client.endpoint,
 };
-
-function replayDocuments(): ReplayDocument[] {
-  const docs: ReplayDocument[] = [];
-  corpus.planted.forEach((secret, i) => {
-    const base = { kind: secret.kind, needles: secret.needles };
-    docs.push({ ...base, id: `p${i}-args-json`, channel: 'arguments', text: secret.texts.json });
-    docs.push({ ...base, id: `p${i}-args-cut`, channel: 'arguments', text: secret.texts.cut });
-    docs.push({ ...base, id: `p${i}-output-raw`, channel: 'output', text: secret.texts.raw });
-    docs.push({ ...base, id: `p${i}-output-shell`, channel: 'output', text: secret.texts.shell });
-  });
-  corpus.benign.forEach((doc, i) => {
-    docs.push({ id: `b${i}-args`, channel: 'arguments', kind: doc.kind, text: JSON.stringify({ command: ['bash', '-lc', doc.text] }), needles: [] });
-    docs.push({ id: `b${i}-output`, channel: 'output', kind: doc.kind, text: doc.text, needles: [] });
-  });
-  corpus.endpoints.forEach((doc, i) => docs.push({ id: `e${i}`, channel: 'endpoint', kind: doc.kind, text: doc.url, needles: doc.needles }));
-  return docs;
-}
 
 function findGo(): string {
   for (const candidate of [process.env['GO'], 'go', '/usr/local/go/bin/go']) {
@@ -72,33 +46,8 @@ interface GoResult {
   results: Array<{ id: string; transformed: string; redacted: string; masked: number }>;
 }
 
-/** An OTLP/JSON logs request with one codex.tool_result-like record per document, the text in its channel's attribute. */
-function otlpReplay(docs: readonly ReplayDocument[]): unknown {
-  const key: Record<CollectorChannel, string> = { arguments: 'arguments', output: 'output', endpoint: 'endpoint' };
-  const now = `${Date.now()}000000`;
-  return {
-    resourceLogs: [{
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'codex_cli_rs' } }] },
-      scopeLogs: [{
-        scope: { name: 'codex_otel.log_only', version: '' },
-        logRecords: docs.map((doc) => ({
-          timeUnixNano: now,
-          observedTimeUnixNano: now,
-          severityNumber: 9,
-          severityText: 'INFO',
-          attributes: [
-            { key: 'event.name', value: { stringValue: doc.channel === 'endpoint' ? 'codex.api_request' : 'codex.tool_result' } },
-            { key: 'call_id', value: { stringValue: doc.id } },
-            { key: key[doc.channel], value: { stringValue: doc.text } },
-          ],
-        })),
-      }],
-    }],
-  };
-}
-
 describe('the Collector second line, in Go regexp', () => {
-  const docs = replayDocuments();
+  const docs = replayDocuments(corpus);
   let dir: string;
   let go: GoResult;
   beforeAll(() => {
