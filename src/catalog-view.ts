@@ -19,19 +19,19 @@ export interface CatalogEvent {
   /** The event name on the wire (several ids share `codex.sse_event`). */
   readonly name: string;
   readonly attributes: readonly CatalogAttribute[];
-  /** The counter this event increments, its duration histogram and the counter's tags. */
-  readonly metric?: { readonly counter: string; readonly histogram?: string; readonly tags: readonly string[] };
+  /** The counter this event increments and/or its duration histogram, and their tags. */
+  readonly metric?: { readonly counter?: string; readonly histogram?: string; readonly tags: readonly string[] };
 }
 
 function view(): Readonly<Record<EventId, CatalogEvent>> {
   const entries = (Object.keys(SHAPES) as EventId[]).map((id): [EventId, CatalogEvent] => {
-    const shape = SHAPES[id] as { name: string; attributes: ReadonlyArray<{ key: string; type: WireType; optional?: boolean }>; metric?: { counter: string; histogram?: string; tags: ReadonlyArray<readonly [string, unknown]> } };
+    const shape = SHAPES[id] as { name: string; attributes: ReadonlyArray<{ key: string; type: WireType; optional?: boolean }>; metric?: { counter?: string; histogram?: string; tags: ReadonlyArray<readonly [string, unknown]> } };
     const event: CatalogEvent = {
       name: shape.name,
       attributes: Object.freeze(shape.attributes.map((a) => Object.freeze({ key: a.key, type: a.type, optional: a.optional === true }))),
       ...(shape.metric ? {
         metric: Object.freeze({
-          counter: shape.metric.counter,
+          ...(shape.metric.counter ? { counter: shape.metric.counter } : {}),
           ...(shape.metric.histogram ? { histogram: shape.metric.histogram } : {}),
           tags: Object.freeze(shape.metric.tags.map(([tag]) => tag)),
         }),

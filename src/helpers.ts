@@ -13,9 +13,10 @@ export interface SseEventReader<E> {
 
 /**
  * Wraps a stream of server-sent events: yields every event unchanged and records a `codex.sse_event` per
- * chunk with the time waited for it, the completion with its usage, and a failure if the stream throws.
- * With spans on, the stream belongs to the open model request (started here when none is), the completion
- * gets a `handle_responses` span with its usage, and the request ends with the stream.
+ * chunk with the time waited for it, then for the completion a second record with its usage, and a
+ * failure if the stream throws. With spans on, the stream belongs to the open model request (started here
+ * when none is), the completion gets a `handle_responses` span with its usage, and the request ends with
+ * the stream.
  */
 export async function* instrumentSseStream<E>(session: Session, stream: AsyncIterable<E>, reader: SseEventReader<E>): AsyncGenerator<E> {
   const iterator = stream[Symbol.asyncIterator]();
@@ -44,7 +45,9 @@ export async function* instrumentSseStream<E>(session: Session, stream: AsyncIte
       const usage = safe(() => reader.usage?.(event));
       const failure = safe(() => reader.error?.(event));
       if (usage) {
+        // Codex logs the `response.completed` chunk like any other, then its usage record.
         completed = true;
+        session.sseEvent({ kind: safe(() => reader.kind(event)) ?? 'response.completed', durationMs });
         session.sseEventCompleted(usage, { waitMs: durationMs });
       } else if (failure !== undefined) {
         const kind = safe(() => reader.kind(event));

@@ -4,7 +4,7 @@ export type { OtelConfig, ExporterConfig, ConfigProblem, ConfigResult, LoadConfi
 export { createTelemetry, type Telemetry, type TelemetryOptions } from './telemetry.js';
 export type { Session } from './session.js';
 export type * from './events/inputs.js';
-export { EVENT_NAMES } from './events/catalog.js';
+export { CODEX_VERSION, EVENT_NAMES } from './events/catalog.js';
 export { CATALOG, type CatalogEvent, type CatalogAttribute, type EventId } from './catalog-view.js';
 export { instrumentSseStream, timeApiRequest, timeToolCall, type SseEventReader, type AttemptTrace } from './helpers.js';
 export { installExitHooks, type ExitHooks, type ExitHookOptions } from './exit-hooks.js';

@@ -1,33 +1,47 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { AggregatedCounter, AggregatedHistogram } from './metrics/aggregator.js';
-import { TOKEN_USAGE_COUNTER, TURN_E2E_HISTOGRAM, TURN_TTFT_HISTOGRAM, type Instruments } from './metrics/instruments.js';
+import {
+  TOKEN_USAGE_HISTOGRAM, TURN_COUNT_COUNTER, TURN_E2E_HISTOGRAM, TURN_TTFM_HISTOGRAM, WEBSOCKET_EVENT_COUNTER,
+  WEBSOCKET_EVENT_HISTOGRAM, type Instruments,
+} from './metrics/instruments.js';
 import type { ShapeId } from './events/catalog.js';
 import { emitEvent, type EmitTarget, type ResolvedCatalog } from './events/emitter.js';
 import { toNonNegativeInteger } from './events/values.js';
 import type {
   ApiRequestInput, ConversationStartsInput, SandboxOutcomeInput, SseChunkFailedInput, SseChunkInput,
-  SseCompletedFailedInput, SseCompletedInput, ToolDecisionInput, ToolResultInput, TurnInput,
-  WebsocketConnectInput, WebsocketEventInput, WebsocketRequestInput,
+  SseCompletedFailedInput, SseCompletedInput, StartupPhaseInput, ToolDecisionInput, ToolResultInput, TurnInput,
+  TurnTokenUsage, TurnTtftInput, WebsocketConnectInput, WebsocketEventInput, WebsocketRequestInput,
 } from './events/inputs.js';
 import { NOOP_MODEL_REQUEST, NOOP_TOOL_CALL, NOOP_TURN, prepareEvent, type EventExtra, type SessionSpans } from './traces/index.js';
 import type { ModelRequestInfo, ModelRequestSpan, ToolCallInfo, ToolCallSpan, TurnInfo, TurnSpan } from './traces/types.js';
 
+/** The `token_type` tags of `codex.turn.token_usage`, in Codex's order, and where each count comes from. */
 const TOKEN_TYPES = [
-  ['input', 'inputTokens'],
-  ['output', 'outputTokens'],
-  ['cached', 'cachedTokens'],
-  ['reasoning', 'reasoningTokens'],
-] as const;
+  ['input', 'input'],
+  ['cached_input', 'cachedInput'],
+  ['cache_write_input', 'cacheWriteInput'],
+  ['output', 'output'],
+  ['reasoning_output', 'reasoningOutput'],
+  ['total', 'total'],
+] as const satisfies ReadonlyArray<readonly [string, keyof TurnTokenUsage]>;
+
+/** Codex tags its token-usage points with this memory feature flag; we have no such feature. */
+const TOKEN_USAGE_EXTRA_TAGS: Attributes = { tmp_mem_enabled: 'false' };
 
 /**
  * One conversation's telemetry. Every method records the event of contract §1 and its metrics, and
  * never throws: a bad value is coerced or left out, an internal failure is reported once on stderr.
  */
 export class Session {
-  private readonly tokenUsage: AggregatedCounter;
+  private readonly tokenUsage: AggregatedHistogram;
+  private readonly turnCount: AggregatedCounter;
   private readonly turnE2e: AggregatedHistogram;
-  private readonly turnTtft: AggregatedHistogram;
+  private readonly turnTtfm: AggregatedHistogram;
+  private readonly websocketEvents: AggregatedCounter;
+  private readonly websocketEventDurations: AggregatedHistogram;
   private readonly dropped: AggregatedCounter;
+  /** Token usage of the responses completed since the last `turn()`. */
+  private pendingUsage: TurnTokenUsage | undefined;
 
   /** @internal built by Telemetry.startSession */
   constructor(
@@ -38,47 +52,93 @@ export class Session {
     /** @internal the session's spans (src/traces); undefined with `trace_exporter = "none"`: no span is ever created. */
     readonly spans?: SessionSpans,
   ) {
-    this.tokenUsage = instruments.counters.get(TOKEN_USAGE_COUNTER)!;
+    this.tokenUsage = instruments.histograms.get(TOKEN_USAGE_HISTOGRAM)!;
+    this.turnCount = instruments.counters.get(TURN_COUNT_COUNTER)!;
     this.turnE2e = instruments.histograms.get(TURN_E2E_HISTOGRAM)!;
-    this.turnTtft = instruments.histograms.get(TURN_TTFT_HISTOGRAM)!;
+    this.turnTtfm = instruments.histograms.get(TURN_TTFM_HISTOGRAM)!;
+    this.websocketEvents = instruments.counters.get(WEBSOCKET_EVENT_COUNTER)!;
+    this.websocketEventDurations = instruments.histograms.get(WEBSOCKET_EVENT_HISTOGRAM)!;
     this.dropped = instruments.dropped;
   }
 
+  /** The conversation's settings; also counts `codex.thread.started`. */
   conversationStarts(input: ConversationStartsInput): void { this.emit('conversationStarts', input); }
+  /** One timed phase of starting up (`codex.startup_phase` and `codex.startup.phase.duration_ms`). */
+  startupPhase(input: StartupPhaseInput): void { this.emit('startupPhase', input); }
   /** The prompt is sent as `[REDACTED]` unless `log_user_prompt = true`; its length always. */
   userPrompt(text: string): void { this.emit('userPrompt', { text }); }
   apiRequest(input: ApiRequestInput): void { this.emit('apiRequest', input); }
+  /** One stream event, including the `response.completed` chunk itself (its usage follows with `sseEventCompleted`). */
   sseEvent(input: SseChunkInput): void { this.emit('sseChunk', input); }
   sseEventFailed(input: SseChunkFailedInput): void { this.emit('sseChunkFailed', input); }
   sseEventCompletedFailed(input: SseCompletedFailedInput): void { this.emit('sseCompletedFailed', input); }
+  /** Time to the turn's first token (`codex.turn_ttft` and `codex.turn.ttft.duration_ms`). */
+  turnTtft(input: TurnTtftInput): void { this.emit('turnTtft', input); }
   websocketConnect(input: WebsocketConnectInput): void { this.emit('websocketConnect', input); }
   websocketRequest(input: WebsocketRequestInput): void { this.emit('websocketRequest', input); }
-  websocketEvent(input: WebsocketEventInput): void { this.emit('websocketEvent', input); }
   toolDecision(input: ToolDecisionInput): void { this.emit('toolDecision', input); }
   sandboxOutcome(input: SandboxOutcomeInput): void { this.emit('sandboxOutcome', input); }
   /** With spans on, `outcome.aborted` ends the call's span as aborted (a run cut short). */
   toolResult(input: ToolResultInput, outcome?: { aborted?: boolean }): void { this.emit('toolResult', input, outcome); }
 
-  /** The completed response with its token usage; also feeds the token-usage counter. `timing.waitMs`: the wait for it (spans). */
+  /**
+   * The usage record of a completed response; its tokens count toward the turn's `codex.turn.token_usage`.
+   * `timing.waitMs`: how long the caller waited for it (the `handle_responses` span, with spans on).
+   */
   sseEventCompleted(input: SseCompletedInput, timing?: { waitMs?: number }): void {
     this.emit('sseCompleted', input, timing);
     this.guard(() => {
-      for (const [tokenType, field] of TOKEN_TYPES) {
-        const count = toNonNegativeInteger(input?.[field]);
-        if (count) this.tokenUsage.add(count, this.tags({ token_type: tokenType }));
-      }
+      const count = (value: unknown) => toNonNegativeInteger(value) ?? 0;
+      const usage = this.pendingUsage ?? { input: 0, cachedInput: 0, cacheWriteInput: 0, output: 0, reasoningOutput: 0, total: 0 };
+      usage.input += count(input?.inputTokens);
+      usage.cachedInput += count(input?.cachedTokens);
+      usage.cacheWriteInput += count(input?.cacheWriteTokens);
+      usage.output += count(input?.outputTokens);
+      usage.reasoningOutput += count(input?.reasoningTokens);
+      usage.total += count(input?.totalTokens);
+      this.pendingUsage = usage;
     });
   }
 
-  /** Turn-level durations (`codex.turn.e2e_duration_ms`, `codex.turn.ttft.duration_ms`); metrics only. */
+  /** One event received on a websocket: `codex.websocket.event` and its duration (Codex logs no record for it). */
+  websocketEvent(input: WebsocketEventInput): void {
+    this.guard(() => {
+      const tags = this.tags({
+        kind: this.target.tagCache.get(input?.kind ?? 'unknown'),
+        success: input?.success === true ? 'true' : 'false',
+      });
+      this.websocketEvents.add(1, tags);
+      this.websocketEventDurations.record(toNonNegativeInteger(input?.durationMs) ?? 0, tags);
+    });
+  }
+
+  /**
+   * The end of a turn: `codex.conversation.turn.count`, `codex.turn.e2e_duration_ms`,
+   * `codex.turn.ttfm.duration_ms` and the turn's `codex.turn.token_usage` (one point per token type).
+   */
   turn(input: TurnInput): void {
     this.guard(() => {
       const tags = this.tags();
+      this.turnCount.add(1, tags);
       this.turnE2e.record(toNonNegativeInteger(input?.e2eDurationMs) ?? 0, tags);
-      const ttft = toNonNegativeInteger(input?.ttftDurationMs);
-      if (ttft !== undefined) this.turnTtft.record(ttft, tags);
+      const ttfm = toNonNegativeInteger(input?.ttfmDurationMs);
+      if (ttfm !== undefined) this.turnTtfm.record(ttfm, tags);
+      const usage = input?.tokenUsage ?? this.pendingUsage;
+      this.pendingUsage = undefined;
+      if (usage) {
+        for (const [tokenType, field] of TOKEN_TYPES) {
+          this.tokenUsage.record(toNonNegativeInteger(usage[field]) ?? 0, this.tags({ ...TOKEN_USAGE_EXTRA_TAGS, token_type: tokenType }));
+        }
+      }
     });
-    this.spanHandle(() => this.spans!.currentTurn?.end(), undefined);
+    // The turn span takes the usage given here, else the sum of its responses' usage.
+    this.spanHandle(() => {
+      const given = input?.tokenUsage;
+      this.spans!.currentTurn?.end(given ? {
+        inputTokens: given.input, cachedInputTokens: given.cachedInput, cacheWriteInputTokens: given.cacheWriteInput,
+        outputTokens: given.output, reasoningOutputTokens: given.reasoningOutput, totalTokens: given.total,
+      } : undefined);
+    }, undefined);
   }
 
   // The catalog's event ids as method names (the `sseEvent*` names above are their aliases).

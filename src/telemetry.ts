@@ -4,7 +4,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { defaultConfig } from './config/defaults.js';
 import type { OtelConfig } from './config/types.js';
 import { createInternalErrorReporter, ensureDiagLogger, type InternalErrorReporter } from './diagnostics.js';
-import { resolveAuthEnv, EmitContext, type ContentPolicy } from './events/context.js';
+import { resolveAuthEnv, EmitContext, type ContentPolicy, type ToolResultSequence } from './events/context.js';
 import { createContentPolicy } from './events/content.js';
 import { resolveCatalog, sessionTagKey, type EmitTarget, type ResolvedCatalog } from './events/emitter.js';
 import type { SessionInfo } from './events/inputs.js';
@@ -50,6 +50,7 @@ export class Telemetry {
   private readonly contentPolicy: ContentPolicy;
   /** Sessions with a span open: shutdown ends them, or they would never be exported. */
   private readonly openSpans = new Set<SessionSpans>();
+  private readonly toolResultSequence: ToolResultSequence = { next: 1 };
   private readonly report: InternalErrorReporter;
   readonly originator: string;
   readonly appVersion: string;
@@ -116,7 +117,7 @@ export class Telemetry {
 
     const target: EmitTarget = {
       logger: this.pipeline.logger,
-      context: new EmitContext(resolveAuthEnv(info?.authEnv, env), this.contentPolicy),
+      context: new EmitContext(resolveAuthEnv(info?.authEnv, env), this.contentPolicy, this.toolResultSequence),
       commonAttributes: common,
       sessionTags: Object.freeze(sessionTags),
       sessionTagKey: sessionTagKey(sessionTags),

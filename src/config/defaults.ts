@@ -16,6 +16,8 @@ const DEFAULTS: CodexOtelExtensions = {
 };
 export const DEFAULT_EXTENSIONS: Readonly<CodexOtelExtensions> = Object.freeze(DEFAULTS);
 
+/** Codex's default size of the tool output preview (`[otel.tool_result] max_bytes`). */
+export const DEFAULT_TOOL_RESULT_MAX_BYTES = 2048;
 export const DEFAULT_FILE_MAX_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_FILE_MAX_FILES = 5;
 export const DEFAULT_SPOOL_MAX_BYTES = 64 * 1024 * 1024;
@@ -31,6 +33,7 @@ export function defaultConfig(): OtelConfig {
     metricsExporter: { kind: 'none' },
     spanAttributes: {},
     tracestate: {},
+    toolResultMaxBytes: DEFAULT_TOOL_RESULT_MAX_BYTES,
     extensions: structuredClone(DEFAULT_EXTENSIONS) as CodexOtelExtensions,
   };
 }

@@ -6,7 +6,7 @@ import { EXTENSION_TABLE, parseExtensions } from './extensions.js';
 import { ProblemList } from './problems.js';
 import { parseSpanAttributes, parseTracestate } from './trace-settings.js';
 import type { ConfigResult } from './types.js';
-import { isTable, readBoolean, readString, warnUnknownKeys } from './values.js';
+import { isTable, readBoolean, readPositiveInteger, readString, readTable, warnUnknownKeys } from './values.js';
 
 export interface ParseOptions {
   /** The file the text came from: names syntax errors and anchors relative paths. */
@@ -16,7 +16,11 @@ export interface ParseOptions {
   baseDir?: string;
 }
 
-const OTEL_KEYS = ['environment', 'log_user_prompt', 'exporter', 'trace_exporter', 'metrics_exporter', 'span_attributes', 'tracestate', EXTENSION_TABLE] as const;
+const OTEL_KEYS = [
+  'environment', 'log_user_prompt', 'exporter', 'trace_exporter', 'metrics_exporter',
+  'span_attributes', 'tracestate', 'tool_result', EXTENSION_TABLE,
+] as const;
+const TOOL_RESULT_KEYS = ['max_bytes'] as const;
 
 /** Turns the text of a config.toml into a validated config, collecting every problem. Never throws. */
 export function parseConfigText(text: string, options: ParseOptions = {}): ConfigResult {
@@ -57,6 +61,11 @@ export function parseConfigText(text: string, options: ParseOptions = {}): Confi
   config.spanAttributes = parseSpanAttributes(otel['span_attributes'], 'otel.span_attributes', problems);
   config.tracestate = parseTracestate(otel['tracestate'], 'otel.tracestate', problems);
   config.extensions = parseExtensions(otel[EXTENSION_TABLE], `otel.${EXTENSION_TABLE}`, ctx);
+  const toolResult = readTable(otel, 'tool_result', 'otel', problems);
+  if (toolResult) {
+    warnUnknownKeys(toolResult, TOOL_RESULT_KEYS, 'otel.tool_result', problems, 'ignored (Codex ignores it too)');
+    config.toolResultMaxBytes = readPositiveInteger(toolResult, 'max_bytes', 'otel.tool_result', problems, 0) ?? config.toolResultMaxBytes;
+  }
 
   if (problems.errors.length) return { errors: problems.errors, warnings: problems.warnings };
   return { config, errors: [], warnings: problems.warnings };

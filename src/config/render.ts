@@ -1,3 +1,4 @@
+import { DEFAULT_TOOL_RESULT_MAX_BYTES } from './defaults.js';
 import { resolveSpoolConfig } from './spool.js';
 import { safeEndpoint } from './safe-endpoint.js';
 import type { ExporterConfig, OtelConfig } from './types.js';
@@ -37,6 +38,7 @@ export function renderConfig(config: OtelConfig): string {
   if (spanKeys.length) lines.push(`  span_attributes   = ${spanKeys.sort().map((k) => `${k} = ${JSON.stringify(safe.spanAttributes[k])}`).join(', ')}${safe.traceExporter.kind === 'none' ? '  (unused: no trace exporter)' : ''}`);
   const members = Object.keys(safe.tracestate);
   if (members.length) lines.push(`  tracestate        = ${members.sort().join(', ')}`);
+  if (safe.toolResultMaxBytes !== DEFAULT_TOOL_RESULT_MAX_BYTES) lines.push(`[otel.tool_result]\n  max_bytes = ${safe.toolResultMaxBytes}`);
   const ext = safe.extensions;
   lines.push('[otel.codex_otel]');
   lines.push(`  shutdown_timeout_ms        = ${ext.shutdownTimeoutMs}`);

@@ -85,6 +85,8 @@ export interface OtelConfig {
   spanAttributes: Record<string, string>;
   /** `tracestate`: W3C tracestate members (`member -> field -> value`) merged into propagated trace context. */
   tracestate: Record<string, Record<string, string>>;
+  /** `[otel.tool_result] max_bytes`: size of the `codex.tool_result` output preview in bytes. */
+  toolResultMaxBytes: number;
   extensions: CodexOtelExtensions;
 }
 

@@ -75,6 +75,18 @@ export function readTable(table: Table, key: string, path: string, problems: Pro
   return undefined;
 }
 
+/** A table whose values are all strings (`span_attributes`, `tracestate`); other values are reported and left out. */
+export function readStringTable(table: Table, key: string, path: string, problems: ProblemList): Record<string, string> | undefined {
+  const value = readTable(table, key, path, problems);
+  if (value === undefined) return undefined;
+  const strings: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(value)) {
+    if (typeof entry === 'string') strings[name] = entry;
+    else problems.wrongType(`${path}.${key}.${name}`, 'a string', entry);
+  }
+  return strings;
+}
+
 /** Warns about keys we do not know; `hint` may suggest the intended spelling. */
 export function warnUnknownKeys(
   table: Table,

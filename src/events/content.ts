@@ -9,9 +9,9 @@ const SHORT_TEXT = 64;
 const CACHE_CAPACITY = 1024;
 
 /**
- * Contract §4 for one telemetry instance: secrets scrubbed from every string field (arguments as JSON,
- * output, errors, endpoints, MCP fields, tool names, logged prompts), the tool output cut to its preview
- * after scrubbing, prompts `[REDACTED]` unless `log_user_prompt = true`.
+ * Contract §5 for one telemetry instance: secrets scrubbed from every string field (arguments as JSON,
+ * output, errors, endpoints, MCP fields, tool names, logged prompts), the tool output cut to its
+ * `[otel.tool_result] max_bytes` preview after scrubbing, prompts `[REDACTED]` unless `log_user_prompt = true`.
  */
 export function createContentPolicy(config: OtelConfig): ContentPolicy {
   const extra = compileExtraPatterns(config.extensions.redaction.extraPatterns);
@@ -36,11 +36,12 @@ export function createContentPolicy(config: OtelConfig): ContentPolicy {
     cache.set(raw, [scrubbed, scrubber.lastRedactionCount]);
     return scrubbed;
   };
-  const preview: FieldScrub = (raw, counter) => toWireString(scrubThenPreview(raw, scrubber, counter));
+  const maxBytes = config.toolResultMaxBytes;
+  const preview: FieldScrub = (raw, counter) => toWireString(scrubThenPreview(raw, scrubber, counter, maxBytes));
   const scrubs = new Map<string, FieldScrub | undefined>();
   return {
     scrub: text,
-    preview: (raw, counter) => scrubThenPreview(raw, scrubber, counter),
+    preview: (raw, counter) => scrubThenPreview(raw, scrubber, counter, maxBytes),
     prompt: (raw, counter) => redactPrompt(scrubWindow(raw), logUserPrompt, scrubber, counter),
     promptLength,
     logUserPrompt,

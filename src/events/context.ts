@@ -25,6 +25,11 @@ export interface RedactionCounter {
   redactions: number;
 }
 
+/** `tool_result_seq`: numbered from 1 across every session of one telemetry instance. */
+export interface ToolResultSequence {
+  next: number;
+}
+
 export type ResolvedAuthEnv = Required<Pick<AuthEnvInfo,
   'openaiApiKeyPresent' | 'codexApiKeyPresent' | 'codexApiKeyEnabled' | 'refreshTokenUrlOverridePresent'>>
   & Pick<AuthEnvInfo, 'providerKeyName' | 'providerKeyPresent'>;
@@ -36,7 +41,20 @@ export type ResolvedAuthEnv = Required<Pick<AuthEnvInfo,
 export class EmitContext implements RedactionCounter {
   redactions = 0;
 
-  constructor(readonly authEnv: ResolvedAuthEnv, private readonly content: ContentPolicy) {}
+  constructor(
+    readonly authEnv: ResolvedAuthEnv,
+    private readonly content: ContentPolicy,
+    private readonly sequence: ToolResultSequence = { next: 1 },
+  ) {}
+
+  /** Called before each event's attributes are built. */
+  beginEmit(): void {
+    this.redactions = 0;
+  }
+
+  nextToolResultSeq(): number {
+    return this.sequence.next++;
+  }
 
   /**
    * Marks free text. The emitter scrubs every string attribute (by its key's entry in `FIELD_POLICY`) on

@@ -3,11 +3,11 @@ import { nextRecordId, RECORD_ID_KEY } from './record-id.js';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { Attributes, Context } from '@opentelemetry/api';
 import type { AggregatedCounter, AggregatedHistogram } from '../metrics/aggregator.js';
-import { CATALOG, type AttributeSpec, type EventShape, type ShapeId } from './catalog.js';
+import { CATALOG, type AttributeSpec, type EventShape, type ShapeId, type TagSpec } from './catalog.js';
 import type { EmitContext } from './context.js';
 import { toNonNegativeInteger, toWireValue } from './values.js';
 import { PendingFields, type FieldScrub, type SettledListener } from '../redact/deferred.js';
-import { SCRUB_WINDOW, scrubWindow } from '../redact/preview.js';
+import { PREVIEW_TRUNCATION_NOTICE, SCRUB_WINDOW, scrubWindow } from '../redact/preview.js';
 import type { ContentPolicy } from './context.js';
 import type { Instruments } from '../metrics/instruments.js';
 import type { TagCache } from '../metrics/sanitize.js';
@@ -18,9 +18,11 @@ export interface ResolvedShape {
   attributes: readonly AttributeSpec[];
   counter?: AggregatedCounter;
   histogram?: AggregatedHistogram;
-  tags: ReadonlyArray<readonly [string, (input: any) => unknown]>;
-  /** Scratch space for this shape's sanitized tag values during one (synchronous) recording. */
-  tagValues: string[];
+  tags: readonly TagSpec[];
+  /** Metrics are recorded only when this holds for the input. */
+  when?: (input: any) => boolean;
+  /** Scratch space for this shape's sanitized tag values during one (synchronous) recording; undefined = tag left out. */
+  tagValues: Array<string | undefined>;
   /** Scratch space for this shape's attribute values during one emit. */
   values: Array<string | number | boolean | PendingFields | undefined>;
   /** Per attribute, the bit that says it is present (0 for one that always is). */
@@ -42,21 +44,21 @@ export function resolveCatalog(instruments: Instruments, content?: Pick<ContentP
       name: shape.name,
       attributes: shape.attributes,
       tags,
-      tagValues: new Array<string>(tags.length).fill(''),
+      tagValues: new Array<string | undefined>(tags.length).fill(undefined),
       values: new Array(shape.attributes.length).fill(undefined),
       bits: presenceBits(shape.attributes),
       scrubs: shape.attributes.map((spec) => (spec.type === 'string' ? content?.fieldScrub(spec.key) : undefined)),
       onSettled: (redactions, attributes) => {
+        settleOutputTruncated(attributes);
         if (redactions === 0) return;
         // Appended after the common attributes, like every attribute of this package's own.
         attributes[REDACTION_COUNT_KEY] = redactions;
         instruments.redactions.add(redactions, event);
       },
     };
-    if (shape.metric) {
-      entry.counter = instruments.counters.get(shape.metric.counter)!;
-      if (shape.metric.histogram) entry.histogram = instruments.histograms.get(shape.metric.histogram)!;
-    }
+    if (shape.metric?.counter) entry.counter = instruments.counters.get(shape.metric.counter)!;
+    if (shape.metric?.histogram) entry.histogram = instruments.histograms.get(shape.metric.histogram)!;
+    if (shape.metric?.when) entry.when = shape.metric.when;
     resolved[id] = entry;
   }
   return resolved;
@@ -104,7 +106,8 @@ function recordTemplate(target: EmitTarget, shape: ResolvedShape, present: numbe
     });
     draft['event.timestamp'] = '';
     for (const [key, value] of target.commonAttributes) draft[key] = value;
-    // Our own attributes come after the common ones, so the records of real Codex compare as a prefix.
+    // Our own attributes (`codex_otel.*`) come after the common ones, so the records of real Codex
+    // compare as a prefix (the redaction count is appended when the record is settled).
     draft[RECORD_ID_KEY] = '';
     // Parsed JSON objects get fast properties, and so do their clones.
     template = JSON.parse(JSON.stringify(draft)) as AnyValueMap;
@@ -112,6 +115,19 @@ function recordTemplate(target: EmitTarget, shape: ResolvedShape, present: numbe
   }
   return template;
 }
+
+/**
+ * `output_truncated` says whether the preview was cut, and the preview is made on the export path (after
+ * scrubbing, which changes lengths): so it is settled there too, from the settled `output`, which ends
+ * with the truncation notice exactly when it was cut.
+ */
+function settleOutputTruncated(attributes: Record<string, unknown>): void {
+  if (typeof attributes[OUTPUT_TRUNCATED] === 'boolean' && typeof attributes['output'] === 'string') {
+    attributes[OUTPUT_TRUNCATED] = attributes['output'].endsWith(PREVIEW_TRUNCATION_NOTICE);
+  }
+}
+
+const OUTPUT_TRUNCATED = 'output_truncated';
 
 /** A value of the attribute's wire type, so the template's fields never change representation. */
 function placeholder(type: AttributeSpec['type']): string | number | boolean {
@@ -160,7 +176,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
   }
   const source = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : EMPTY;
   const ctx = target.context;
-  ctx.redactions = 0;
+  ctx.beginEmit();
   const specs = shape.attributes;
   const values = shape.values;
   const scrubs = shape.scrubs;
@@ -205,7 +221,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
     context,
   });
   target.recordSize.bytes = 0;
-  if (shape.counter) recordMetrics(target, shape, source);
+  if ((shape.counter || shape.histogram) && (shape.when === undefined || shape.when(source))) recordMetrics(target, shape, source);
 }
 
 /** The series key is the session's tag values and the shape's, joined: no attributes object unless the series is new. */
@@ -213,19 +229,25 @@ function recordMetrics(target: EmitTarget, shape: ResolvedShape, source: Record<
   const values = shape.tagValues;
   let key = target.sessionTagKey;
   for (let i = 0; i < shape.tags.length; i++) {
-    const value = target.tagCache.get(shape.tags[i]![1](source));
+    const raw = shape.tags[i]![1](source);
+    const value = raw === undefined ? undefined : target.tagCache.get(raw);
     values[i] = value;
-    key += SEPARATOR + value;
+    key += SEPARATOR + (value ?? ABSENT);
   }
-  shape.counter!.addKeyed(1, key, seriesAttributes, target, shape);
+  if (shape.counter) shape.counter.addKeyed(1, key, seriesAttributes, target, shape);
   if (shape.histogram) shape.histogram.recordKeyed(toNonNegativeInteger(source['durationMs']) ?? 0, key, seriesAttributes, target, shape);
 }
 
 const SEPARATOR = '\u0001';
+/** Stands for a tag left out in a series key; sanitized tag values never contain it. */
+const ABSENT = '\u0002';
 
 function seriesAttributes(target: EmitTarget, shape: ResolvedShape): Attributes {
   const attributes: Attributes = { ...target.sessionTags };
-  for (let i = 0; i < shape.tags.length; i++) attributes[shape.tags[i]![0]] = shape.tagValues[i];
+  for (let i = 0; i < shape.tags.length; i++) {
+    const value = shape.tagValues[i];
+    if (value !== undefined) attributes[shape.tags[i]![0]] = value;
+  }
   return attributes;
 }
 

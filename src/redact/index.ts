@@ -17,12 +17,14 @@ export {
 export { SCRUB_FAILED, createScrubber, type RedactionCounter, type Scrubber, type ScrubberOptions } from './scrubber.js';
 export {
   PREVIEW_MAX_BYTES,
-  PREVIEW_MAX_LINES,
   PREVIEW_TRUNCATION_NOTICE,
   SCRUB_WINDOW,
+  cutPreview,
   outputPreview,
+  scrubThenCutPreview,
   scrubThenPreview,
   scrubWindow,
+  type CutPreview,
   type PreviewOptions,
 } from './preview.js';
 export { PROMPT_REDACTED, promptLength, redactPrompt } from './prompt.js';

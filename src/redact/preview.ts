@@ -1,61 +1,68 @@
 import type { RedactionCounter, Scrubber } from './scrubber.js';
 import { scrubStructured } from './structured.js';
 
-/** Contract §4: the tool output preview. */
+/** Contract §5: the tool output preview; its size is `[otel.tool_result] max_bytes` (default 2048). */
 export const PREVIEW_MAX_BYTES = 2048;
-export const PREVIEW_MAX_LINES = 64;
 export const PREVIEW_TRUNCATION_NOTICE = '[... telemetry preview truncated ...]';
 
 /**
- * How much of a tool output `scrubThenPreview` scrubs, in UTF-16 code units. The preview keeps at
- * most 2048 bytes, so at most 2048 code units; any secret that overlaps them either ends inside this
- * window or has tens of thousands of characters inside it, which every pattern still recognises.
- * Bounding the window keeps the cost and the copy independent of the output's size.
+ * How much of a tool output `scrubThenPreview` scrubs, in UTF-16 code units. A preview of the default
+ * size keeps at most 2048 code units; any secret that overlaps them either ends inside this window or
+ * has tens of thousands of characters inside it, which every pattern still recognises. Bounding the
+ * window keeps the cost and the copy independent of the output's size. A larger `max_bytes` widens it.
  */
 export const SCRUB_WINDOW = 64 * 1024;
 
 export interface PreviewOptions {
+  /** The preview's size in UTF-8 bytes; default PREVIEW_MAX_BYTES. */
+  maxBytes?: number;
   /** The text is already a cut of something longer: add the truncation notice even if it fits. */
   alreadyCut?: boolean;
 }
 
+export interface CutPreview {
+  text: string;
+  /** Whether the text was cut (Codex's `output_truncated`). */
+  truncated: boolean;
+}
+
 /**
- * The preview exactly as Codex builds it: the first 2048 bytes (never splitting a character), then
- * the first 64 lines of that. Unchanged when neither limit bites; otherwise the kept lines joined
- * with `\n`, a `\n`, and the notice. Lines split like Rust's `str::lines` (at `\n`, dropping a `\r`
- * before it; no empty last line after a final `\n`).
+ * The preview exactly as Codex 0.169 builds it: unchanged when it fits in `maxBytes` UTF-8 bytes;
+ * otherwise the longest prefix that fits (never splitting a character), then `\n` unless the prefix
+ * is empty or already ends with one, then the notice.
  */
+export function cutPreview(text: string, options: PreviewOptions = {}): CutPreview {
+  const maxBytes = options.maxBytes ?? PREVIEW_MAX_BYTES;
+  const byteCut = utf8PrefixLength(text, maxBytes);
+  if (byteCut >= text.length && options.alreadyCut !== true) return { text, truncated: false };
+  const head = text.slice(0, byteCut);
+  const separator = head === '' || head.endsWith('\n') ? '' : '\n';
+  return { text: `${head}${separator}${PREVIEW_TRUNCATION_NOTICE}`, truncated: true };
+}
+
+/** The preview text alone (see `cutPreview`). */
 export function outputPreview(text: string, options: PreviewOptions = {}): string {
-  const byteCut = utf8PrefixLength(text, PREVIEW_MAX_BYTES);
-  const cutByBytes = byteCut < text.length;
-  const head = cutByBytes ? text.slice(0, byteCut) : text;
-  // Common case, without building the line list: no `\r`, and no more lines than the cap.
-  if (!head.includes('\r') && !hasMoreLines(head, PREVIEW_MAX_LINES)) {
-    if (!cutByBytes && options.alreadyCut !== true) return text;
-    const kept = head.endsWith('\n') ? head.slice(0, -1) : head;
-    return `${kept}\n${PREVIEW_TRUNCATION_NOTICE}`;
-  }
-  const lines = splitLines(head, PREVIEW_MAX_LINES + 1);
-  const cutByLines = lines.length > PREVIEW_MAX_LINES;
-  if (!cutByBytes && !cutByLines && options.alreadyCut !== true) return text;
-  if (cutByLines) lines.length = PREVIEW_MAX_LINES;
-  return `${lines.join('\n')}\n${PREVIEW_TRUNCATION_NOTICE}`;
+  return cutPreview(text, options).text;
 }
 
 /**
  * Scrubs the output, then cuts the preview: the only safe order, since a secret cut in half by the
  * preview no longer matches its pattern. Redactions are added to `counter`.
  */
-export function scrubThenPreview(output: string, scrubber: Scrubber, counter?: RedactionCounter): string {
-  const window = scrubWindow(output);
+export function scrubThenCutPreview(output: string, scrubber: Scrubber, counter?: RedactionCounter, maxBytes = PREVIEW_MAX_BYTES): CutPreview {
+  const window = scrubWindow(output, Math.max(SCRUB_WINDOW, 2 * maxBytes));
   // Output is often JSON (MCP results, `gh api`, `kubectl -o json`): scrubbed structurally when it is.
   const scrubbed = scrubStructured(window, scrubber, counter);
-  return outputPreview(scrubbed, { alreadyCut: window !== output });
+  return cutPreview(scrubbed, { maxBytes, alreadyCut: window !== output });
+}
+
+export function scrubThenPreview(output: string, scrubber: Scrubber, counter?: RedactionCounter, maxBytes = PREVIEW_MAX_BYTES): string {
+  return scrubThenCutPreview(output, scrubber, counter, maxBytes).text;
 }
 
 /** The part of a text that is scrubbed: the first SCRUB_WINDOW code units, never ending inside a surrogate pair. */
-export function scrubWindow(text: string): string {
-  return text.length > SCRUB_WINDOW ? text.slice(0, codePointBoundary(text, SCRUB_WINDOW)) : text;
+export function scrubWindow(text: string, window = SCRUB_WINDOW): string {
+  return text.length > window ? text.slice(0, codePointBoundary(text, window)) : text;
 }
 
 /**
@@ -106,36 +113,6 @@ export function utf8PrefixLengthByUnits(text: string, maxBytes: number): number 
     i += width;
   }
   return i;
-}
-
-/** True when `text` has more than `limit` lines as `splitLines` counts them (a final `\n` ends the last line). */
-function hasMoreLines(text: string, limit: number): boolean {
-  let lines = 0;
-  let start = 0;
-  while (start < text.length) {
-    if (++lines > limit) return true;
-    const newline = text.indexOf('\n', start);
-    if (newline === -1) break;
-    start = newline + 1;
-  }
-  return false;
-}
-
-/** At most `limit` lines of `text`, split as Rust's `str::lines` does. */
-function splitLines(text: string, limit: number): string[] {
-  const lines: string[] = [];
-  let start = 0;
-  while (start < text.length && lines.length < limit) {
-    const newline = text.indexOf('\n', start);
-    if (newline === -1) {
-      lines.push(text.slice(start));
-      break;
-    }
-    const end = newline > start && text.charCodeAt(newline - 1) === 0x0d ? newline - 1 : newline;
-    lines.push(text.slice(start, end));
-    start = newline + 1;
-  }
-  return lines;
 }
 
 function codePointBoundary(text: string, index: number): number {

@@ -8,15 +8,16 @@ import type { Session } from '../../index.js';
 /** Session methods that record an event, and the catalog shape each one records. */
 export const METHOD_SHAPES: Readonly<Record<string, ShapeId>> = {
   conversationStarts: 'conversationStarts',
+  startupPhase: 'startupPhase',
   userPrompt: 'userPrompt',
   apiRequest: 'apiRequest',
   sseEvent: 'sseChunk',
   sseEventFailed: 'sseChunkFailed',
   sseEventCompleted: 'sseCompleted',
   sseEventCompletedFailed: 'sseCompletedFailed',
+  turnTtft: 'turnTtft',
   websocketConnect: 'websocketConnect',
   websocketRequest: 'websocketRequest',
-  websocketEvent: 'websocketEvent',
   toolDecision: 'toolDecision',
   sandboxOutcome: 'sandboxOutcome',
   toolResult: 'toolResult',

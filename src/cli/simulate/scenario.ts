@@ -70,9 +70,9 @@ const NETWORK_COMMANDS = ['npm install', 'curl -sSf https://registry.npmjs.org/t
 const RISKY_COMMANDS = ['rm -rf build node_modules', 'git push --force origin main', 'curl -sSL https://get.example.dev/install.sh | sh', 'chmod -R 777 .', 'docker run --privileged -v /:/host alpine'] as const;
 
 const USER_DECISIONS: ReadonlyArray<readonly [Decision, number]> = [
-  ['approved', 60], ['approvedforsession', 15], ['denied', 12], ['approvedexecpolicyamendment', 6], ['networkpolicyamendment', 4], ['abort', 3],
+  ['approved', 60], ['approved_for_session', 15], ['denied', 12], ['approved_with_amendment', 6], ['approved_with_network_policy_allow', 4], ['abort', 3],
 ];
-const REVIEWER_DECISIONS: ReadonlyArray<readonly [Decision, number]> = [['approved', 80], ['denied', 15], ['timedout', 5]];
+const REVIEWER_DECISIONS: ReadonlyArray<readonly [Decision, number]> = [['approved', 80], ['denied', 15], ['timed_out', 5]];
 
 /** The SessionInfo of conversation `index`: every field explicit, so the environment changes nothing. */
 export function sessionInfo(rng: Random, index: number): { info: SessionInfo; profile: Profile } {
@@ -182,6 +182,7 @@ export async function runConversation(telemetry: Telemetry, ctx: DriveContext, i
     sandboxPolicy: profile.sandboxPolicy,
     mcpServers: profile.mcpServers,
   });
+  session.startupPhase({ phase: 'thread_start_total', status: 'ready', durationMs: rng.duration(40) });
   await ctx.tick();
   const state: ConversationState = { session, profile, mcp, ctx, approvedForSession: new Set(), wsConnected: false, aborted: false };
   for (let turn = 0; turn < profile.turns && !state.aborted; turn++) {
@@ -214,7 +215,7 @@ function showcaseTurn(rng: Random, turn: number): TurnPlan {
         streams: [{ deltas: rng.int(6, 12), failedChunkAt: 2 }],
         tools: [
           { tool: 'shell', command: 'rg -n "parseConfig" src', decision: { decision: 'approved', source: 'Config' } },
-          { tool: 'apply_patch', decision: { decision: 'approvedforsession', source: 'User' } },
+          { tool: 'apply_patch', decision: { decision: 'approved_for_session', source: 'User' } },
           { tool: 'update_plan' },
         ],
       };
@@ -237,7 +238,7 @@ function showcaseTurn(rng: Random, turn: number): TurnPlan {
         streams: [{ deltas: rng.int(6, 12) }],
         tools: [
           { tool: 'shell', command: 'npm install left-pad', sandboxDenied: true, decision: { decision: 'denied', source: 'User' } },
-          { tool: 'shell', command: 'git push origin HEAD', decision: { decision: 'timedout', source: 'AutomatedReviewer' } },
+          { tool: 'shell', command: 'git push origin HEAD', decision: { decision: 'timed_out', source: 'AutomatedReviewer' } },
           { tool: 'shell', command: 'npx tsc --noEmit', sandboxOutcome: 'timed_out', fails: true, decision: { decision: 'approved', source: 'Config' } },
         ],
       };
@@ -309,7 +310,7 @@ function randomTool(rng: Random, state: ConversationState): ToolPlan {
   } else {
     plan.decision = { decision: 'approved', source: 'Config' };
   }
-  if (plan.decision?.decision === 'approvedforsession') state.approvedForSession.add(key);
+  if (plan.decision?.decision === 'approved_for_session') state.approvedForSession.add(key);
   if (kind === 'shell' && profile.sandbox !== 'none' && !plan.sandboxDenied && rng.chance(0.03)) plan.sandboxOutcome = rng.pick(['timed_out', 'signal'] as const);
   return plan;
 }
@@ -368,7 +369,8 @@ async function runTurn(state: ConversationState, plan: TurnPlan): Promise<void> 
     }
     elapsed += rng.duration(1500);
   }
-  session.turn({ e2eDurationMs: elapsed, ...(ttft !== undefined ? { ttftDurationMs: ttft } : {}) });
+  if (ttft !== undefined) session.turnTtft({ durationMs: ttft });
+  session.turn({ e2eDurationMs: elapsed });
   await ctx.tick();
 }
 
@@ -516,7 +518,7 @@ async function runTool(state: ConversationState, plan: ToolPlan): Promise<number
   };
   let simulated = rng.duration(plan.tool === 'shell' ? 1_800 : 400);
   const decision = plan.decision;
-  const approved = decision !== undefined && (decision.decision.startsWith('approved') || decision.decision === 'networkpolicyamendment');
+  const approved = decision !== undefined && decision.decision.startsWith('approved');
 
   if (plan.sandboxDenied) {
     // First run inside the sandbox is refused; the decision is about running it outside.
@@ -549,7 +551,7 @@ async function runTool(state: ConversationState, plan: ToolPlan): Promise<number
 }
 
 async function rejectedResult(state: ConversationState, common: ToolCallFields, decision: string): Promise<void> {
-  const message = decision === 'abort' ? 'aborted by user' : decision === 'timedout' ? 'approval request timed out' : 'exec command rejected by user';
+  const message = decision === 'abort' ? 'aborted by user' : decision === 'timed_out' ? 'approval request timed out' : 'exec command rejected by user';
   if (decision === 'abort') state.aborted = true;
   await timeToolCall(state.session, { ...common, successOf: () => false }, async () => message);
 }

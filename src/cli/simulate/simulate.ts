@@ -302,7 +302,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
 }
 
 const SHAPE_LABELS: Record<ShapeId, string> = {
-  conversationStarts: '', userPrompt: '', apiRequest: '', websocketConnect: '', websocketRequest: '', websocketEvent: '',
+  conversationStarts: '', startupPhase: '', userPrompt: '', apiRequest: '', turnTtft: '', websocketConnect: '', websocketRequest: '',
   toolDecision: '', sandboxOutcome: '', toolResult: '',
   sseChunk: 'chunk', sseChunkFailed: 'chunk failed', sseCompleted: 'completed', sseCompletedFailed: 'completed failed',
 };

@@ -64,7 +64,7 @@ describe('simulate --out, then audit', () => {
         if (get('event.name') === 'codex.tool_result' && get('success') === 'false') failures++;
       }
     }
-    const denials = decisionsInFile.filter((d) => ['denied', 'abort', 'timedout'].includes(d.decision)).length;
+    const denials = decisionsInFile.filter((d) => ['denied', 'abort', 'timed_out'].includes(d.decision) || d.decision.startsWith('denied_')).length;
     expect(denials).toBeGreaterThan(0);
     expect(report.denials).toHaveLength(denials);
     expect(report.tool_failures.reduce((sum, row) => sum + row.count, 0)).toBe(failures);

@@ -58,6 +58,7 @@ describe('where the config file is found', () => {
         metricsExporter: { kind: 'none' },
         spanAttributes: {},
         tracestate: {},
+        toolResultMaxBytes: 2048,
         extensions: expect.any(Object),
       },
       errors: [],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EXTENSIONS } from '../../../src/config/defaults.js';
 import { ok, otel, parse } from './helpers.js';
+import { renderConfig } from '../../../src/config/render.js';
 
 describe('[otel] keys and defaults', () => {
   it('an empty [otel] gives every default: dev, prompts redacted, all exporters none', () => {
@@ -16,8 +17,26 @@ describe('[otel] keys and defaults', () => {
       metricsExporter: { kind: 'none' },
       spanAttributes: {},
       tracestate: {},
+      toolResultMaxBytes: 2048,
       extensions: DEFAULT_EXTENSIONS,
     });
+  });
+
+  it('reads Codex\'s [otel.tool_result] max_bytes, span_attributes and tracestate without warning', () => {
+    // Codex's tracestate is member -> { field = value } (codex-rs/otel trace_context.rs), sent as `vendor=k:v1`.
+    const result = parse(otel('span_attributes = { team = "billing" }\ntracestate = { vendor = { k = "v1" } }\n[otel.tool_result]\nmax_bytes = 4096'));
+    expect(result.warnings).toEqual([]);
+    const config = ok(result);
+    expect(config.toolResultMaxBytes).toBe(4096);
+    expect(config.spanAttributes).toEqual({ team: 'billing' });
+    expect(config.tracestate).toEqual({ vendor: { k: 'v1' } });
+    expect(renderConfig(config)).toContain('[otel.tool_result]\n  max_bytes = 4096');
+  });
+
+  it('names the key path of a wrong max_bytes', () => {
+    const result = parse(otel('[otel.tool_result]\nmax_bytes = "big"\nmax_lines = 3'));
+    expect(result.errors.map((e) => e.path)).toEqual(['otel.tool_result.max_bytes']);
+    expect(result.warnings.map((w) => w.path)).toEqual(['otel.tool_result.max_lines']);
   });
 
   it('reads environment and log_user_prompt', () => {

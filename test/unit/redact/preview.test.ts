@@ -4,36 +4,34 @@ import {
   PREVIEW_TRUNCATION_NOTICE as NOTICE,
   SCRUB_WINDOW,
   createScrubber,
+  cutPreview,
   outputPreview,
   scrubThenPreview,
 } from '../../../src/redact/index.js';
 
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
 
-describe('outputPreview (contract §4)', () => {
-  it('returns short output unchanged, CRLF and trailing newline included', () => {
-    for (const text of ['', 'ok', 'a\r\nb\r\n', 'line\n'.repeat(64), 'é'.repeat(1024)]) expect(outputPreview(text)).toBe(text);
+describe('outputPreview (contract §5: bytes only, [otel.tool_result] max_bytes)', () => {
+  it('returns output that fits unchanged, however many lines it has', () => {
+    for (const text of ['', 'ok', 'a\r\nb\r\n', 'line\n'.repeat(300), 'é'.repeat(1024)]) expect(outputPreview(text)).toBe(text);
+    expect(cutPreview('line\n'.repeat(300))).toEqual({ text: 'line\n'.repeat(300), truncated: false });
   });
 
-  it('cuts at 64 lines: the first 64 lines, a newline, the notice', () => {
-    const text = Array.from({ length: 65 }, (_, i) => `l${i}`).join('\n');
-    expect(outputPreview(text)).toBe(`${Array.from({ length: 64 }, (_, i) => `l${i}`).join('\n')}\n${NOTICE}`);
-    // 64 lines plus a final newline is not a 65th line.
-    expect(outputPreview('x\n'.repeat(64))).toBe('x\n'.repeat(64));
-    expect(outputPreview(`${'x\n'.repeat(64)}y`)).toBe(`${'x\n'.repeat(63)}x\n${NOTICE}`);
-  });
-
-  it('cuts at 2048 bytes, keeping the partial last line, and normalises CRLF only when cutting', () => {
+  it('cuts at 2048 bytes: the prefix, a newline, the notice; CRLF is kept as it is', () => {
     const text = `head\r\n${'a'.repeat(3000)}`;
-    expect(outputPreview(text)).toBe(`head\n${'a'.repeat(2048 - 6)}\n${NOTICE}`);
+    expect(outputPreview(text)).toBe(`head\r\n${'a'.repeat(2048 - 6)}\n${NOTICE}`);
+    expect(cutPreview(text).truncated).toBe(true);
   });
 
-  it('takes the 64 lines of the byte-cut text, not of the whole output', () => {
-    const text = `${'b'.repeat(2040)}\n1234567\n${'c\n'.repeat(100)}`;
-    // Bytes 0..2047 end inside "1234567": two lines survive, the second one cut.
-    expect(outputPreview(text)).toBe(`${'b'.repeat(2040)}\n1234567\n${NOTICE}`);
-    const cutMidLine = `${'b'.repeat(2045)}\nxyz`;
-    expect(outputPreview(cutMidLine)).toBe(`${'b'.repeat(2045)}\nxy\n${NOTICE}`);
+  it('adds no newline when the prefix already ends with one, or is empty', () => {
+    expect(outputPreview(`${'b'.repeat(2047)}\nrest`)).toBe(`${'b'.repeat(2047)}\n${NOTICE}`);
+    expect(outputPreview('€€', { maxBytes: 2 })).toBe(NOTICE);
+  });
+
+  it('uses the configured size', () => {
+    expect(outputPreview('abcdef', { maxBytes: 4 })).toBe(`abcd\n${NOTICE}`);
+    expect(outputPreview('x'.repeat(5000), { maxBytes: 8192 })).toBe('x'.repeat(5000));
+    expect(outputPreview('abc', { maxBytes: 0 })).toBe(NOTICE);
   });
 
   it('never splits a multi-byte character at the byte boundary', () => {
@@ -67,10 +65,10 @@ describe('outputPreview (contract §4)', () => {
           expect(bytes(input) <= 2048 || input.length === 0).toBe(true);
           return;
         }
-        expect(preview.endsWith(`\n${NOTICE}`)).toBe(true);
-        const kept = preview.slice(0, -(NOTICE.length + 1));
+        expect(preview.endsWith(NOTICE)).toBe(true);
+        const kept = preview.slice(0, -NOTICE.length).replace(/\n$/, (newline, offset: number) => (input[offset] === '\n' ? newline : ''));
+        expect(input.startsWith(kept)).toBe(true);
         expect(bytes(kept)).toBeLessThanOrEqual(2048);
-        expect(kept.split('\n').length).toBeLessThanOrEqual(64);
         // Never half a surrogate pair at the cut.
         const last = kept.charCodeAt(kept.length - 1);
         const inInput = input.charCodeAt(kept.length);

@@ -37,8 +37,10 @@ describe('instrumentSseStream', () => {
     for await (const event of instrumentSseStream(session, stream, reader)) seen.push(event.type);
     expect(seen).toEqual(['response.output_text.delta', 'response.output_text.delta', 'response.completed']);
     const sseRecords = (await records()).filter((r) => r.name === 'codex.sse_event');
-    expect(sseRecords.map((r) => r['event.kind'])).toEqual(['response.output_text.delta', 'response.output_text.delta', 'response.completed']);
-    expect(sseRecords[2]).toMatchObject({ input_token_count: '10', output_token_count: '4', tool_token_count: '14' });
+    // As Codex: the completed chunk, then its usage record.
+    expect(sseRecords.map((r) => r['event.kind'])).toEqual(['response.output_text.delta', 'response.output_text.delta', 'response.completed', 'response.completed']);
+    expect(sseRecords[2]).toMatchObject({ duration_ms: expect.any(String) });
+    expect(sseRecords[3]).toMatchObject({ input_token_count: '10', output_token_count: '4', tool_token_count: '14' });
     expect(closed.value).toBe(true);
     await telemetry.shutdown();
   });
