@@ -6,12 +6,11 @@
  */
 import { createRequire } from 'node:module';
 import type { Context, Tracer } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OtelConfig } from '../config/types.js';
 import type { RetryPolicy } from './delivery/retry.js';
-import { sendBatch } from './delivery/send.js';
+import { RetryingExporter } from './delivery/retrying-exporter.js';
 import type { DeliveryStats } from './delivery/stats.js';
 import { createSpanExporter, isNetworkExporter } from './exporters.js';
 import { JsonLinesSpanExporter } from './file-exporters.js';
@@ -39,14 +38,15 @@ export interface TraceExportOptions {
 
 /** The tracer of the configured `trace_exporter`, or undefined when there is nothing to export to. */
 export function createTraceExport(config: OtelConfig, scope: string, options: TraceExportOptions): TraceExport | undefined {
-  const exporters: RetryingSpanExporter[] = [];
+  // Spans go through the one send path with the logs' retry policy; they are not spooled (yet).
+  const exporters: Array<RetryingExporter<ReadableSpan[]>> = [];
   if (isNetworkExporter(config.traceExporter)) {
-    exporters.push(new RetryingSpanExporter(createSpanExporter(config.traceExporter, options.exportTimeoutMs), options.retry, options.stats, options.exportTimeoutMs + 1000));
+    exporters.push(new RetryingExporter<ReadableSpan[]>(createSpanExporter(config.traceExporter, options.exportTimeoutMs), options.retry, options.stats, options.exportTimeoutMs + 1000));
   }
-  for (const exporter of options.spanExporters ?? []) exporters.push(new RetryingSpanExporter(exporter, options.retry, options.stats, options.exportTimeoutMs + 1000));
+  for (const exporter of options.spanExporters ?? []) exporters.push(new RetryingExporter<ReadableSpan[]>(exporter, options.retry, options.stats, options.exportTimeoutMs + 1000));
   if (exporters.length === 0) return undefined;
   // File output gets the spans too (traces.jsonl), but never turns them on by itself: "none" stays free.
-  if (config.extensions.fileOutput) exporters.push(new RetryingSpanExporter(new JsonLinesSpanExporter(config.extensions.fileOutput), options.retry, options.stats, options.exportTimeoutMs + 1000));
+  if (config.extensions.fileOutput) exporters.push(new RetryingExporter<ReadableSpan[]>(new JsonLinesSpanExporter(config.extensions.fileOutput), options.retry, options.stats, options.exportTimeoutMs + 1000));
 
   const ext = config.extensions;
   const { BasicTracerProvider, BatchSpanProcessor } = traceSdk();
@@ -85,53 +85,4 @@ class SpanAttributesProcessor implements SpanProcessor {
   onEnd(_span: ReadableSpan): void {}
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
-}
-
-/**
- * Spans through the one send path (`sendBatch`): the retry policy of logs and metrics, the same guard, and
- * at the shutdown bound every export in flight answered so nothing holds the process. Not spooled (yet).
- */
-class RetryingSpanExporter implements SpanExporter {
-  private readonly aborts = new Set<AbortController>();
-  private readonly pending = new Set<(result: ExportResult) => void>();
-
-  constructor(private readonly inner: SpanExporter, private readonly retry: RetryPolicy, private readonly stats: DeliveryStats, private readonly guardMs: number) {}
-
-  export(spans: ReadableSpan[], callback: (result: ExportResult) => void): void {
-    let answered = false;
-    const done = (result: ExportResult) => {
-      if (answered) return;
-      answered = true;
-      this.pending.delete(done);
-      callback(result);
-    };
-    this.pending.add(done);
-    const abort = new AbortController();
-    this.aborts.add(abort);
-    sendBatch(this.inner, spans, { retry: this.retry, guardMs: this.guardMs, signal: abort.signal, onRetry: () => this.stats.retried() }).then(
-      (result) => {
-        this.aborts.delete(abort);
-        done(result.ok ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: asError(result.error, result.failure.what) });
-      },
-      (error: unknown) => done({ code: ExportResultCode.FAILED, error: asError(error, 'internal error') }),
-    );
-  }
-
-  abandon(): void {
-    for (const abort of this.aborts) abort.abort();
-    for (const done of [...this.pending]) done({ code: ExportResultCode.FAILED, error: new Error('abandoned at the shutdown bound') });
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    for (const abort of this.aborts) abort.abort();
-    return this.inner.shutdown();
-  }
-}
-
-function asError(error: unknown, fallback: string): Error {
-  return error instanceof Error ? error : new Error(fallback);
 }
