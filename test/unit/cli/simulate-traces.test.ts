@@ -3,7 +3,7 @@
  * `trace_exporter` set does: a real OTLP receiver decodes them, and every expectation is derived from the
  * records simulate sent (call ids, decisions, prompts, completions), never from counts written here.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,5 +128,43 @@ describe('simulate --no-traces', () => {
     expect(existsSync(join(dir, 'traces.jsonl'))).toBe(false);
     // without spans, records carry no ids
     expect(receiver.logs().every((r) => r.spanId === '')).toBe(true);
+  });
+});
+
+describe('simulate --config: spans over the trace_exporter the config chooses, like logs and metrics', () => {
+  const configFor = (name: string, lines: string[]) => {
+    const path = join(root, `${name}.toml`);
+    writeFileSync(path, ['[otel]', ...lines, '[otel.codex_otel]', 'shutdown_timeout_ms = 30000'].join('\n'));
+    return path;
+  };
+
+  it.each([
+    ['OTLP/HTTP JSON', () => [`exporter = { otlp-http = { endpoint = "${receiver.logsUrl}", protocol = "json" } }`, `trace_exporter = { otlp-http = { endpoint = "${receiver.tracesUrl}", protocol = "json" } }`], 'json', '/v1/traces'],
+    ['OTLP/gRPC', () => [`exporter = { otlp-grpc = { endpoint = "${receiver.grpcUrl}" } }`, `trace_exporter = { otlp-grpc = { endpoint = "${receiver.grpcUrl}" } }`], 'protobuf', '/opentelemetry.proto.collector.trace.v1.TraceService/Export'],
+  ] as const)('%s', async (name, lines, encoding, path) => {
+    receiver.reset();
+    const { code, summary } = await simulate('--config', configFor(name.replace(/\W/g, '-'), lines()), '--sessions', '1', '--seed', '4');
+    expect(code).toBe(0);
+    expect(summary.destinations.filter((d) => d.signal === 'traces').map((d) => d.target.split(' ')[0])).toEqual([name === 'OTLP/gRPC' ? 'otlp-grpc' : 'otlp-http']);
+    const spans = await receiver.waitFor(() => receiver.spans().some((s) => attr(s, 'aborted') === true) && receiver.spans(), 30_000);
+    expect(receiver.requests.filter((r) => r.signal === 'traces').every((r) => r.encoding === encoding && r.path === path)).toBe(true);
+    expect(spans.filter((s) => s.name === 'session_task.turn').length).toBeGreaterThan(0);
+    const logs = await receiver.waitFor(() => receiver.logs().length >= summary.events.total && receiver.logs(), 30_000);
+    const spanIds = new Set(spans.map((s) => s.spanId));
+    expect(logs.filter((r) => r.spanId !== '').every((r) => spanIds.has(r.spanId))).toBe(true);
+    expect(receiver.errors()).toEqual([]);
+  });
+
+  it('--no-traces turns the configured trace_exporter off; --out turns it off with the other network exporters', async () => {
+    const config = configFor('json-traces', [`exporter = { otlp-http = { endpoint = "${receiver.logsUrl}", protocol = "json" } }`, `trace_exporter = { otlp-http = { endpoint = "${receiver.tracesUrl}", protocol = "json" } }`]);
+    receiver.reset();
+    const off = await simulate('--config', config, '--sessions', '1', '--seed', '4', '--no-traces');
+    await receiver.waitFor(() => receiver.logs().length >= off.summary.events.total, 30_000);
+    expect(off.summary.destinations.map((d) => d.signal)).toEqual(['logs']);
+    const dir = freshDir();
+    const out = await simulate('--config', config, '--sessions', '1', '--seed', '4', '--out', dir);
+    expect(out.summary.destinations.map((d) => d.target.split(' ')[0])).toEqual(['file', 'file']);
+    expect(existsSync(join(dir, 'traces.jsonl'))).toBe(false);
+    expect(receiver.requests.filter((r) => r.signal === 'traces')).toEqual([]);
   });
 });
