@@ -113,13 +113,11 @@ function prepare(spans: SessionSpans, shape: string, input: Input, extra: EventE
   }
 }
 
-/** Calls a denial ended, per session, most recent last: few are ever looked up, so a small bound is plenty. */
-const DENIED_CALLS = new WeakMap<SessionSpans, Map<string, Context>>();
+/** Denied calls remembered per session: a result follows its denial at once, so a small bound is plenty. */
 const DENIED_CALLS_KEPT = 64;
 
 function rememberDenied(spans: SessionSpans, callId: string, context: Context): void {
-  let calls = DENIED_CALLS.get(spans);
-  if (!calls) DENIED_CALLS.set(spans, (calls = new Map()));
+  const calls = spans.deniedCalls;
   calls.delete(callId);
   calls.set(callId, context);
   if (calls.size > DENIED_CALLS_KEPT) calls.delete(calls.keys().next().value!);
@@ -128,9 +126,8 @@ function rememberDenied(spans: SessionSpans, callId: string, context: Context): 
 /** The span context of a call a denial ended; `forget` once its result is recorded (nothing follows it). */
 function deniedContext(spans: SessionSpans, callId: unknown, forget = false): Context | undefined {
   if (typeof callId !== 'string') return undefined;
-  const calls = DENIED_CALLS.get(spans);
-  const context = calls?.get(callId);
-  if (forget) calls?.delete(callId);
+  const context = spans.deniedCalls.get(callId);
+  if (forget) spans.deniedCalls.delete(callId);
   return context;
 }
 

@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { CURRENT_DECISIONS, DENIAL_DECISIONS, LEGACY_DECISIONS, currentDecision, isApproval, isDenial } from '../../../src/events/decisions.js';
@@ -113,6 +114,26 @@ describe('the one definition of a denial', () => {
     const ended = spans.getFinishedSpans().filter((s) => s.attributes['call_id'] !== undefined);
     expect(ended.map((s) => s.attributes['call_id']).sort()).toEqual(KNOWN.filter(isDenial).map((d) => `call_${d}`).sort());
     expect(ended.every((s) => s.attributes['aborted'] === true)).toBe(true);
+    await telemetry.shutdown();
+  });
+
+  it('the sandbox outcome and the rejection result of a denied call are recorded in the span its denial ended: no second span', async () => {
+    const spans = new InMemorySpanExporter();
+    const logs = new InMemoryLogRecordExporter();
+    const telemetry = createTelemetry(defaultConfig(), { spanExporters: [spans], logExporters: [logs], diagnostics: false, env: {} });
+    const session = telemetry.startSession({ conversationId: 'conv-rejected', model: 'gpt-5-codex' });
+    session.userPrompt('install it');
+    session.toolDecision({ toolName: 'exec_command', callId: 'call_no', decision: 'denied', source: 'User' });
+    session.sandboxOutcome({ toolName: 'exec_command', callId: 'call_no', outcome: 'denied', initialDurationMs: 4 });
+    session.toolResult({ toolName: 'exec_command', callId: 'call_no', arguments: '{"cmd":"npm i"}', durationMs: 0, success: false, output: 'exec command rejected by user' });
+    session.turn({ e2eDurationMs: 10 });
+    await telemetry.forceFlush();
+    const calls = spans.getFinishedSpans().filter((s) => s.attributes['call_id'] === 'call_no');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.attributes['aborted']).toBe(true);
+    const records = logs.getFinishedLogRecords().filter((r) => r.attributes['call_id'] === 'call_no');
+    expect(records.map((r) => r.attributes['event.name'])).toEqual(['codex.tool_decision', 'codex.sandbox_outcome', 'codex.tool_result']);
+    for (const r of records) expect(r.spanContext?.spanId, String(r.attributes['event.name'])).toBe(calls[0]!.spanContext().spanId);
     await telemetry.shutdown();
   });
 });
