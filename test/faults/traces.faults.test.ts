@@ -49,7 +49,7 @@ describe.each(TRANSPORTS)('%s', (transport) => {
     expect(new Set(callIds).size).toBe(20);
     expect(callIds.length).toBe(20);
     expect(receiver.requests.filter((r) => r.signal === 'traces' && r.outcome !== 'accepted').length).toBe(3);
-    expect(telemetry.deliveryStats().retries).toBeGreaterThanOrEqual(3);
+    expect(telemetry.deliveryStats().spans.retries).toBeGreaterThanOrEqual(3);
     await telemetry.shutdown();
   });
 
