@@ -56,7 +56,12 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
   const logsBefore = logsExporter ? logsSpool.pending() : { files: 0, records: 0 };
   const spansBefore = traceExporter ? spansSpool.pending() : { files: 0, records: 0 };
   const totalFiles = logsBefore.files + spansBefore.files;
-  if (totalFiles === 0) return nothingToDo(`the spool ${spoolConfig.directory} is empty`);
+  if (totalFiles === 0) {
+    const stranded = logsExporter ? spansSpool.pending() : logsSpool.pending();
+    if (stranded.files === 0) return nothingToDo(`the spool ${spoolConfig.directory} is empty`);
+    const missing = logsExporter ? 'no trace_exporter is configured to send its span batches' : 'no logs exporter is configured to send its log batches';
+    return nothingToDo(`the spool ${spoolConfig.directory} holds ${stranded.files} batch(es), but ${missing}`);
+  }
   const probed = (logsBefore.files > 0 ? logsExporter : undefined) ?? traceExporter!;
   const reachability = await probeEndpoint(probed.endpoint);
   const hint = reachability.reachable ? undefined : collectorHint(reachability);

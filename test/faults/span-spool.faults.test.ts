@@ -220,4 +220,19 @@ describe('spans and the disk', () => {
     const flushLedger = summary.ledger.spans as unknown as { emitted: number; exported: number; pendingInSpool: number; dropped: { total: number } };
     report('spans: codex-otel flush (collector down, then up)', { sent: spooled.spans.spooled, received: spanSet.size, duplicated: 0 }, [spooled.spans, flushLedger]);
   }, 60_000);
+
+  it('codex-otel flush without a trace exporter keeps the span batches and says why', async () => {
+    const prefix = 'span-stranded';
+    const spoolDir = join(dir.path, prefix);
+    receiver.setBehaviour(({ signal }) => (signal === 'traces' ? { status: 503 } : undefined));
+    const down = startFaultTelemetry(spanConfig({ transport: 'http-proto', target: receiver, spoolDir }), { delivery: { retry: { maxAttempts: 1 }, replayOnStart: false } });
+    denials(down, prefix, 3);
+    expect((await down.shutdown()).delivery!.spans.pendingInSpool).toBe(4);
+    const lines: string[] = [];
+    const io: CliIo = { out: (l) => lines.push(l), err: () => undefined, env: {}, isTty: false };
+    const config = writeConfig(dir.path, faultToml({ target: receiver, spoolDir }), 'span-stranded.toml');
+    expect(await main(['flush', '--config', config, '--json'], io)).toBe(0);
+    expect(JSON.parse(lines.join('\n'))).toMatchObject({ ok: true, nothingToDo: expect.stringContaining('no trace_exporter is configured') });
+    expect(readdirSync(spoolDir).filter((name) => name.startsWith('traces-'))).toHaveLength(1);
+  }, 60_000);
 });
