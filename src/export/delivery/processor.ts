@@ -20,8 +20,7 @@
  * for the next run; `shutdownBy(deadline)` drains until the deadline, then writes whatever is still
  * queued or in flight to the spool, synchronously, and returns.
  */
-import { diag } from '@opentelemetry/api';
-import { TraceFlags, type Context } from '@opentelemetry/api';
+import { diag, TraceFlags, type Context } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { RecordSizeHint } from '../record-size.js';
