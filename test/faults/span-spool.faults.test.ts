@@ -87,6 +87,28 @@ describe.each(TRANSPORTS)('spans, %s', (transport) => {
   }, 60_000);
 });
 
+describe.each(['http-proto', 'grpc'] as const)('spans, collector back within the run, %s', (transport) => {
+  it('the first batch that gets through ends the outage and the spooled spans follow; nothing is left', async () => {
+    const prefix = `span-back-${transport}`;
+    const spoolDir = join(dir.path, prefix);
+    let down = true;
+    receiver.setBehaviour(({ signal }) => (signal === 'traces' && down ? { status: 503 } : undefined));
+    const telemetry = startFaultTelemetry(spanConfig({ transport, target: receiver, spoolDir, shutdownMs: 10_000 }), { delivery: { retry: { maxAttempts: 1 }, replayOnStart: false } });
+    const during = denials(telemetry, `${prefix}-a`, 10);
+    await telemetry.forceFlush();
+    expect(telemetry.deliveryStats().spans).toMatchObject({ emitted: during, spooled: during, pendingInSpool: during, inMemory: 0 });
+    down = false;
+    const after = denials(telemetry, `${prefix}-b`, 5);
+    await receiver.waitFor(() => new Set(spanIds(traceRequests('accepted'))).size >= during + after, 20_000);
+    const result = await telemetry.shutdown();
+    const received = spanIds(traceRequests('accepted'));
+    expect(new Set(received).size).toBe(during + after);
+    expect(result.delivery!.spans).toMatchObject({ emitted: during + after, exported: during + after, replayed: during, pendingInSpool: 0, inMemory: 0 });
+    expect(readdirSync(spoolDir).filter((name) => name.startsWith('traces-'))).toEqual([]);
+    report(`spans: trace endpoint down, then back within the run (${transport})`, { sent: during + after, received: new Set(received).size, duplicated: received.length - new Set(received).size, spooled: during, replayed: result.delivery!.spans.replayed }, [result.delivery!.spans]);
+  }, 60_000);
+});
+
 describe.each(['http-proto', 'grpc'] as const)('spans at the shutdown bound, %s', (transport) => {
   it('a black-holed trace endpoint: shutdown returns at its bound and spools what was pending; the next start sends it', async () => {
     const prefix = `span-hole-${transport}`;
