@@ -1,9 +1,10 @@
 /**
  * Scrubbing of spans on the export path, as log records are settled (src/redact/deferred.ts): when a span
  * batch leaves the in-memory queue, before the spool, a file or the network sees it. Every string
- * attribute of the span and of its events and links goes through the field policy of log records, and the
- * status message (an error text the caller passed: an API error, a tool failure) through the free-text
- * rules. Nothing runs on the caller's path; a crash before export leaves the raw text in memory only.
+ * attribute of the span and of its events and links goes through the field policy of log records; the
+ * status message (an error text the caller passed: an API error, a tool failure) and the span name (a tool
+ * span is named after the tool, which is caller input like `tool_name`) through the free-text rules.
+ * Nothing runs on the caller's path; a crash before export leaves the raw text in memory only.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { FieldScrub } from '../redact/deferred.js';
@@ -39,6 +40,8 @@ export function spanScrubber(policy: SpanScrubPolicy): (spans: ReadableSpan[]) =
     for (const span of spans) {
       if (done.has(span)) continue;
       done.add(span);
+      const name = span.name;
+      if (typeof name === 'string' && name !== '') (span as { name: string }).name = safe(() => policy.scrub(name, counter)) ?? '';
       attributes(span.attributes as Record<string, unknown>);
       for (const event of span.events) attributes(event.attributes as Record<string, unknown> | undefined);
       for (const link of span.links) attributes(link.attributes as Record<string, unknown> | undefined);
