@@ -61,7 +61,7 @@ export class Telemetry {
     this.appVersion = options.appVersion ?? PACKAGE_VERSION;
     this.report = createInternalErrorReporter(this.originator);
     this.instruments = createInstruments(pipeline.aggregator);
-    pipeline.onDropped((count, reason) => this.instruments.dropped.add(count, { reason }));
+    pipeline.onDropped((count, reason, signal) => this.instruments.dropped.add(count, { reason, signal }));
     this.contentPolicy = contentPolicy ?? createContentPolicy(config);
     this.shapes = resolveCatalog(this.instruments, this.contentPolicy);
     this.identity = safeIdentityPolicy(config.extensions.identity, this.report);

@@ -70,7 +70,8 @@ export interface DeliveryStatsSnapshot extends LedgerSnapshot {
 /** The signals whose batches are spooled, each with its account in the ledger. */
 export type SpooledSignal = 'logs' | 'traces';
 
-export type DropListener = (count: number, reason: DropReason) => void;
+/** A drop as the self-metric sees it: how many items, why, and of which signal (`logs` or `traces`). */
+export type DropListener = (count: number, reason: DropReason, signal: SpooledSignal) => void;
 
 function zeroDrops(): Record<DropReason, number> {
   return { queue_full: 0, spool_full: 0, spool_unwritable: 0, rejected: 0, too_large: 0, spool_corrupt: 0, export_failed: 0, after_shutdown: 0 };
@@ -89,11 +90,16 @@ export class SignalLedger {
   private readonly warned = new Set<DropReason>();
   private listener: DropListener | undefined;
 
-  /** `warn` writes the one stderr line per reason; tests pass their own. `noun` names the items in it. */
+  /** What the stderr line calls the items of this account. */
+  private readonly noun: string;
+
+  /** `warn` writes the one stderr line per reason; tests pass their own. `signal` says whose items these are. */
   constructor(
     protected readonly warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-    private readonly noun = 'log record(s)',
-  ) {}
+    readonly signal: SpooledSignal = 'logs',
+  ) {
+    this.noun = signal === 'traces' ? 'span(s)' : 'log record(s)';
+  }
 
   /** The self-metric hook (`codex_otel.dropped_records`); set once the meter's instruments exist. */
   onDrop(listener: DropListener | undefined): void {
@@ -136,7 +142,7 @@ export class SignalLedger {
       }
     }
     try {
-      this.listener?.(count, reason);
+      this.listener?.(count, reason, this.signal);
     } catch {
       // a metric failure must not turn a drop into a throw
     }
@@ -174,7 +180,7 @@ export class DeliveryStats extends SignalLedger {
 
   constructor(warn?: (line: string) => void) {
     super(warn);
-    this.spans = new SignalLedger(this.warn, 'span(s)');
+    this.spans = new SignalLedger(this.warn, 'traces');
   }
 
   /** The account of a spooled signal. */
