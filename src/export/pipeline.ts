@@ -29,7 +29,7 @@ export const LOG_SCOPE = 'codex_otel.log_only';
 export interface DeliveryOptions {
   /** Timeout of one export request. Default 5 s (Codex gives each provider 5 s). */
   exportTimeoutMs?: number;
-  /** Retry policy of failed exports (logs and metrics). */
+  /** Retry policy of failed exports (log records, spans and metrics). */
   retry?: RetryOptions;
   /** The spool: default from the config (see resolveSpoolConfig); `false` for none. */
   spool?: SpoolConfig | false;
@@ -46,8 +46,8 @@ export interface PipelineOptions {
   /** Span exporters beside the configured trace exporter (tests); any of them turns spans on. */
   spanExporters?: SpanExporter[];
   delivery?: DeliveryOptions;
-  /** Scrubs span attributes and status messages on the export path, with the log records' field policy. */
-  spanScrub?: SpanScrubPolicy;
+  /** Scrubs span names, attributes and status messages on the export path, with the log records' policy. */
+  spanScrub: SpanScrubPolicy;
 }
 
 export interface ShutdownResult {
@@ -94,7 +94,7 @@ export function spoolReserveMs(timeoutMs: number): number {
   return Math.min(500, Math.floor(timeoutMs * 0.25));
 }
 
-export function createPipeline(config: OtelConfig, identity: ResourceIdentity, options: PipelineOptions = {}): Pipeline {
+export function createPipeline(config: OtelConfig, identity: ResourceIdentity, options: PipelineOptions): Pipeline {
   const resources = buildResources(identity);
   const ext = config.extensions;
   const delivery = options.delivery ?? {};
@@ -158,7 +158,7 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
     stats: stats.spans,
     ...(spool ? { spool: spool.forSignal(TRACES_CODEC, stats.spans) } : {}),
     ...(delivery.replayOnStart === false ? { replayOnStart: false } : {}),
-    ...(options.spanScrub ? { settle: spanScrubber(options.spanScrub) } : {}),
+    settle: spanScrubber(options.spanScrub),
   });
 
   let shutdownPromise: Promise<ShutdownResult> | undefined;

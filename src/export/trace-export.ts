@@ -46,8 +46,8 @@ export interface TraceExportOptions {
   spool?: Spool<ReadableSpan>;
   /** Send spooled span batches of earlier runs in the background after start. Default true. */
   replayOnStart?: boolean;
-  /** Scrubs a batch of spans when it leaves the queue (before the spool, a file or the network). */
-  settle?: (spans: ReadableSpan[]) => void;
+  /** Scrubs a batch of spans when it leaves the queue (before the spool, a file or the network). Required: fail closed. */
+  settle: (spans: ReadableSpan[]) => void;
 }
 
 /** The tracer of the configured `trace_exporter`, or undefined when there is nothing to export to. */
@@ -64,7 +64,7 @@ export function createTraceExport(config: OtelConfig, scope: string, options: Tr
       exportTimeoutMillis: options.exportTimeoutMs,
       retry: options.retry,
       label,
-      ...(options.settle ? { settle: options.settle } : {}),
+      settle: options.settle,
       ...(spool ? { spool } : {}),
       ...(options.replayOnStart === false ? { replayOnStart: false } : {}),
     }));

@@ -65,7 +65,8 @@ export interface DeliveryProcessorOptions<Item = ReadableLogRecord> {
   label?: string;
   /**
    * Scrubs what the emitter deferred, in place, when a batch leaves the queue: before the spool, a file or
-   * the network sees it. Default: the deferred fields of each item's attributes (`settleRecords`).
+   * the network sees it. Default: the deferred fields of log records (`settleRecords`); the span processor
+   * has no default (a span has no deferred fields, so without its scrubber it would leave raw).
    */
   settle?: (items: Item[]) => void;
   /** The pipeline's record-size hint, set by the emitter around each emit (log records). */
@@ -381,10 +382,10 @@ export class DeliveryLogProcessor extends DeliveryProcessor<ReadableLogRecord> i
 /**
  * Spans: the SDK's span processor interface over the delivery processor. An ended span is queued as it is
  * (the SDK's BatchSpanProcessor does the same); like it, only sampled spans are exported. Spans are not
- * sized: their batches are cut by count.
+ * sized: their batches are cut by count. `settle` is required: it is the spans' scrubber (span-scrub.ts).
  */
 export class DeliverySpanProcessor extends DeliveryProcessor<ReadableSpan> implements SpanProcessor {
-  constructor(options: Omit<DeliveryProcessorOptions<ReadableSpan>, 'exporter' | 'recordSize'> & { exporter: SpanExporter }) {
+  constructor(options: Omit<DeliveryProcessorOptions<ReadableSpan>, 'exporter' | 'recordSize' | 'settle'> & { exporter: SpanExporter; settle: (spans: ReadableSpan[]) => void }) {
     super(options);
   }
 
