@@ -12,7 +12,8 @@
  *   <ready name>.tmp-<pid>-<token>                                         being written by that process
  *
  * `<signal>` is `logs` (log records, the only signal before spans were spooled: those files replay as
- * they are) or `traces` (spans). A version that knows only `logs` leaves `traces` files alone.
+ * they are) or `traces` (spans). A version that knows only `logs` leaves `traces` files alone (but counts
+ * their bytes against the cap, and evicts only `logs` files to stay under it).
  *
  * Claiming is a rename, atomic on one file system: of two processes renaming the same ready file, one
  * gets ENOENT and skips it, so no batch is sent twice. A claim or temporary file whose process is gone
