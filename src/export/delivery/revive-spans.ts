@@ -5,7 +5,7 @@
  * remote parent), kind, times, status, attributes, events, links, dropped counts, resource and scope.
  *
  * Fidelity limits are those of log records (revive.ts): a whole-number `doubleValue` comes back as an
- * `intValue`, an `intValue` beyond 2^53 loses precision.
+ * `intValue`, an `intValue` beyond 2^53 loses precision, a NaN or infinite double comes back as NaN.
  */
 import type { Attributes, HrTime, Link, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';

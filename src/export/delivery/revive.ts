@@ -5,7 +5,8 @@
  *
  * Fidelity limits (none affects the records this package emits): a `doubleValue` that is a whole number
  * comes back as a JS number and is re-sent as `intValue`; an `intValue` beyond 2^53 loses precision;
- * `bytesValue` is re-sent as bytes.
+ * a NaN or infinite double (written as null by the serializer) comes back as NaN; `bytesValue` is re-sent
+ * as bytes.
  */
 import type { HrTime, SpanContext } from '@opentelemetry/api';
 import type { AnyValue, AnyValueMap, LogAttributes } from '@opentelemetry/api-logs';
@@ -110,7 +111,8 @@ function fromAnyValue(value: unknown): AnyValue {
   if ('stringValue' in v) return str(v['stringValue']) ?? '';
   if ('boolValue' in v) return v['boolValue'] === true;
   if ('intValue' in v) return toNumber(v['intValue']);
-  if ('doubleValue' in v) return toNumber(v['doubleValue']);
+  // The SDK's JSON serializer (JSON.stringify) writes NaN and ±Infinity as null: keep it a double.
+  if ('doubleValue' in v) return v['doubleValue'] === null ? Number.NaN : toNumber(v['doubleValue']);
   if ('bytesValue' in v) return Buffer.from(str(v['bytesValue']) ?? '', 'base64');
   if ('arrayValue' in v) return arr(obj(v['arrayValue'])['values']).map(fromAnyValue);
   if ('kvlistValue' in v) {

@@ -87,3 +87,21 @@ describe('spans through the spool codec', () => {
     expect(() => reviveTracesRequest('{"resourceSpans":')).toThrow();
   });
 });
+
+describe('numbers JSON cannot hold', () => {
+  it('a NaN or infinite double attribute comes back as a double (NaN), not as the integer 0', () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('t');
+    tracer.startSpan('handle_responses', { attributes: { 'gen_ai.usage.input_tokens': Number.NaN, ratio: Number.POSITIVE_INFINITY, ok: 1.5 } }).end();
+    const revived = TRACES_CODEC.decode(Buffer.from(TRACES_CODEC.encode(exporter.getFinishedSpans())!).toString('utf8'));
+    // JSON.stringify writes NaN and ±Infinity as null: which one it was is gone, that it was a double is not.
+    const decoded = decodeExportRequest('traces', Buffer.from(ProtobufTraceSerializer.serializeRequest(revived)!)) as {
+      resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ attributes: Array<{ key: string; value: Record<string, unknown> }> }> }> }>;
+    };
+    const attributes = Object.fromEntries(decoded.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes.map((kv) => [kv.key, kv.value]));
+    expect(attributes['gen_ai.usage.input_tokens']!['value']).toBe('doubleValue');
+    expect(Number.isNaN(attributes['gen_ai.usage.input_tokens']!['doubleValue'])).toBe(true);
+    expect(attributes['ratio']!['value']).toBe('doubleValue');
+    expect(attributes['ok']).toMatchObject({ value: 'doubleValue', doubleValue: 1.5 });
+  });
+});
