@@ -178,6 +178,22 @@ describe('collector config: metrics path', () => {
     expect(hours(prom.metric_expiration)).toBeGreaterThanOrEqual(1);
   });
 
+  for (const [name, files] of [['main', ['collector/config.yaml', SECRETS]], ['gateway', ['collector/gateway.yaml', SECRETS]]] as const) {
+    it(`${name}: restamps delta points, in one order, right before delta_to_cumulative (processes share streams)`, () => {
+      const config = loadCollectorConfig(...files);
+      const procs = pathsToExporters(config, 'metrics')[0]!.processors;
+      const at = procs.indexOf('delta_to_cumulative');
+      expect(procs.slice(at - 2, at + 1)).toEqual(['batch/serialize_metrics', 'transform/restamp_deltas', 'delta_to_cumulative']);
+      expect(config.processors?.['batch/serialize_metrics'].metadata_keys ?? []).toEqual([]);
+      const restamp = config.processors?.['transform/restamp_deltas'].metric_statements;
+      expect(restamp).toEqual([{
+        context: 'datapoint',
+        conditions: ['metric.aggregation_temporality == AGGREGATION_TEMPORALITY_DELTA'],
+        statements: ['set(datapoint.start_time_unix_nano, 0)', 'set(datapoint.time_unix_nano, UnixNano(Now()))'],
+      }]);
+    });
+  }
+
   it('labels every Codex series with deployment_environment (from env) for the $env variable', () => {
     const text = main().processors?.['transform/normalize_metrics'].metric_statements.join('\n');
     expect(text).toContain('set(datapoint.attributes["deployment.environment"], resource.attributes["deployment.environment"])');
