@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver.js';
+import { telemetrySamples } from '../support/collector-telemetry.js';
 import { INSTRUMENTS, prometheusBaseName, type Instrument } from '../support/contract.js';
 import { eventually, postOtlpJson, promQuery, simulate, startNativeStack, type NativeStack } from '../support/native-stack.js';
 import { captureScenarios, metricPoints, promLabel, readCapture, readOtlpDocs, shiftedBy, type SentPoint } from '../support/otlp-json.js';
@@ -70,15 +71,12 @@ function countDeltaPoints(docs: any[]): number {
   return n;
 }
 
-/** delta_to_cumulative's own counter, read from the collector's telemetry endpoint: points by `error` ('' = added). */
+/** delta_to_cumulative's own counter (collector telemetry): points by `error` ('' = added). */
 async function deltaToCumulativePoints(): Promise<Map<string, number>> {
-  const text = await (await fetch(stack.endpoints.collectorTelemetry!)).text();
   const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^otelcol_deltatocumulative_datapoints(?:_total)?(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const error = /error="([^"]*)"/.exec(m[1] ?? '')?.[1] ?? '';
-    out.set(error, (out.get(error) ?? 0) + Number(m[2]));
+  for (const s of await telemetrySamples(stack.endpoints.collectorTelemetry!, 'otelcol_deltatocumulative_datapoints_total')) {
+    const error = s.labels.error ?? '';
+    out.set(error, (out.get(error) ?? 0) + s.value);
   }
   return out;
 }
