@@ -222,6 +222,24 @@ describe('delta metrics of several processes with one stream identity', () => {
     expect(dropped).toEqual({});
     expect(points.get('') ?? 0).toBeGreaterThanOrEqual(deltaPointsSent);
   });
+
+  it('the alert on dropped delta points (CodexCollectorDroppingMetricPoints) is evaluated and quiet', async () => {
+    type Rule = { name: string; health: string; lastEvaluation: string; alerts: unknown[] };
+    // Prometheus has scraped the collector's telemetry after every point was handled ...
+    const handledMs = Date.now();
+    await eventually(async () => {
+      const up = await promQuery(stack.endpoints.prometheus!, 'timestamp(otelcol_deltatocumulative_datapoints_total)');
+      return up.length > 0 && up.every((r) => r.value * 1000 > handledMs);
+    }, 'a scrape of the telemetry after the sends', 60_000);
+    const scrapedMs = Date.now();
+    // ... and evaluated the rule on it.
+    const rule = await eventually(async () => {
+      const json = (await (await fetch(`${stack.endpoints.prometheus}/api/v1/rules?type=alert`)).json()) as { data: { groups: Array<{ rules: Rule[] }> } };
+      const r = json.data.groups.flatMap((g) => g.rules).find((x) => x.name === 'CodexCollectorDroppingMetricPoints');
+      return r && r.health === 'ok' && Date.parse(r.lastEvaluation) > scrapedMs ? r : undefined;
+    }, 'the rule evaluated after that scrape', 60_000);
+    expect(rule.alerts).toEqual([]);
+  });
 });
 
 describe('cumulative inputs', () => {
