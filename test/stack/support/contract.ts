@@ -68,6 +68,8 @@ export const PROMETHEUS_LABELS: ReadonlySet<string> = new Set([
   'deployment_environment', 'le', 'job', 'instance', 'exporter', 'receiver', 'processor', 'transport',
   // codex_otel_dropped_records_total: why the delivery ledger dropped records
   'reason',
+  // otelcol_deltatocumulative_datapoints_total: why delta_to_cumulative dropped a point
+  'error',
 ]);
 
 /** §1 / §1.1 / §1.2 / §1.3: every log attribute key the contract sends. */
