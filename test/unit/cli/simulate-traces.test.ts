@@ -56,6 +56,8 @@ describe('simulate --endpoint sends spans', () => {
     const inFile = readFileSync(join(dir, 'traces.jsonl'), 'utf8').trim().split('\n').flatMap((line) => spansFromJson(JSON.parse(line))).length;
     spans = await receiver.waitFor(() => receiver.spans().length >= inFile && receiver.spans(), 30_000);
     expect(spans).toHaveLength(inFile);
+    // The pipeline's own account of spans: every one reached both destinations (the receiver and the file).
+    expect(summary.delivery.spans).toMatchObject({ emitted: 2 * inFile, exported: 2 * inFile, spooled: 0, dropped: { total: 0 } });
   });
 
   it('to /v1/traces over OTLP/HTTP protobuf, beside logs and metrics, and into traces.jsonl of the file output', () => {
@@ -123,6 +125,7 @@ describe('simulate --no-traces', () => {
     expect(code).toBe(0);
     expect(summary.replaced).toContain('traces.jsonl');
     expect(summary.destinations.map((d) => d.signal)).not.toContain('traces');
+    expect(summary.delivery.spans.emitted).toBe(0);
     await receiver.waitFor(() => receiver.logs().length >= summary.events.total, 30_000);
     expect(receiver.requests.filter((r) => r.signal === 'traces')).toEqual([]);
     expect(existsSync(join(dir, 'traces.jsonl'))).toBe(false);
