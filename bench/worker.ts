@@ -209,15 +209,26 @@ async function parity(): Promise<void> {
       return;
     }
     if (a.eventName !== b.eventName) problems.push(`${kind}: eventName ${a.eventName} vs ${b.eventName}`);
+    // Our own attributes (`codex_otel.*`, the record id) come after everything Codex sends: the baseline
+    // sends exactly Codex's keys, and ours must start with them, in the same order.
     const keysA = Object.keys(a.attributes);
     const keysB = Object.keys(b.attributes);
-    if (keysA.join(',') !== keysB.join(',')) problems.push(`${kind}: keys differ\n ours ${keysA.join(',')}\n sdk  ${keysB.join(',')}`);
-    for (const key of new Set([...keysA, ...keysB])) {
+    const codexKeysA = keysA.slice(0, keysB.length);
+    const ownKeysA = keysA.slice(keysB.length);
+    if (codexKeysA.join(',') !== keysB.join(',') || !ownKeysA.every((key) => key.startsWith('codex_otel.'))) {
+      problems.push(`${kind}: keys differ\n ours ${keysA.join(',')}\n sdk  ${keysB.join(',')}`);
+    }
+    for (const key of keysB) {
       if (key === 'event.timestamp') continue;
       if (a.attributes[key] !== b.attributes[key]) problems.push(`${kind}: ${key} = ${JSON.stringify(a.attributes[key])} vs ${JSON.stringify(b.attributes[key])}`);
     }
   });
-  out('result', { ok: problems.length === 0, problems, attributeCounts: ours.map((r) => Object.keys(r.attributes).length) });
+  out('result', {
+    ok: problems.length === 0,
+    problems,
+    attributeCounts: ours.map((r) => Object.keys(r.attributes).length),
+    baselineAttributeCounts: sdk.map((r) => Object.keys(r.attributes).length),
+  });
 }
 
 /** Secret scrubbing of a typical 4 KiB tool output, with and without secrets. */
