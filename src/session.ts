@@ -196,7 +196,7 @@ export class Session {
       }
     } catch (error) {
       // The record is lost (its input threw when read): count it like any other drop.
-      this.guard(() => this.dropped.add(1, { reason: 'emit_failed' }));
+      this.guard(() => this.dropped.add(1, { reason: 'emit_failed', signal: 'logs' }));
       this.target.report(`emitting ${this.shapes[shape].name}`, error);
     }
   }

@@ -56,13 +56,13 @@ export class Telemetry {
   readonly appVersion: string;
 
   /** @internal use createTelemetry */
-  constructor(readonly config: OtelConfig, private readonly pipeline: Pipeline, private readonly options: TelemetryOptions) {
+  constructor(readonly config: OtelConfig, private readonly pipeline: Pipeline, private readonly options: TelemetryOptions, contentPolicy?: ContentPolicy) {
     this.originator = options.originator ?? 'codex_cli_rs';
     this.appVersion = options.appVersion ?? PACKAGE_VERSION;
     this.report = createInternalErrorReporter(this.originator);
     this.instruments = createInstruments(pipeline.aggregator);
-    pipeline.onDropped((count, reason) => this.instruments.dropped.add(count, { reason }));
-    this.contentPolicy = createContentPolicy(config);
+    pipeline.onDropped((count, reason, signal) => this.instruments.dropped.add(count, { reason, signal }));
+    this.contentPolicy = contentPolicy ?? createContentPolicy(config);
     this.shapes = resolveCatalog(this.instruments, this.contentPolicy);
     this.identity = safeIdentityPolicy(config.extensions.identity, this.report);
   }
@@ -169,6 +169,8 @@ export class Telemetry {
 export function createTelemetry(config: OtelConfig = defaultConfig(), options: TelemetryOptions = {}): Telemetry {
   if (options.diagnostics !== false) ensureDiagLogger();
   const originator = options.originator ?? 'codex_cli_rs';
+  // One content policy for log records and spans: spans are scrubbed on the export path with the same rules.
+  const contentPolicy = createContentPolicy(config);
   const pipeline = createPipeline(config, {
     originator,
     appVersion: options.appVersion ?? PACKAGE_VERSION,
@@ -178,8 +180,9 @@ export function createTelemetry(config: OtelConfig = defaultConfig(), options: T
     ...(options.metricExporters ? { metricExporters: options.metricExporters } : {}),
     ...(options.spanExporters ? { spanExporters: options.spanExporters } : {}),
     ...(options.delivery ? { delivery: options.delivery } : {}),
+    spanScrub: contentPolicy,
   });
-  return new Telemetry(config, pipeline, { ...options, originator });
+  return new Telemetry(config, pipeline, { ...options, originator }, contentPolicy);
 }
 
 /** A config built by hand may ask for hashing without a salt: then the identity is dropped, never sent in clear. */

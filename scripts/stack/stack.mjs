@@ -39,6 +39,35 @@ export function portsFromEnv(env = process.env) {
 }
 
 /**
+ * Operator settings, the same variables with the same defaults as docker-compose.yml (which passes
+ * them to the containers) and as the config files' own defaults (test/stack/settings.test.ts).
+ */
+export const SETTINGS = {
+  collector: {
+    // Keep successful per-chunk codex.sse_event logs (collector/config.yaml, filter/drop_sse_chunks).
+    CODEX_OTEL_KEEP_SSE_CHUNKS: { default: 'false', check: (v) => v === 'true' || v === 'false', expected: '"true" or "false"' },
+    // Percentage of non-tool spans sent to Tempo; tool spans always are (probabilistic_sampler/non_tool_spans).
+    CODEX_OTEL_TRACE_SAMPLING_PERCENTAGE: { default: '100', check: (v) => /^\d+(\.\d+)?$/.test(v) && Number(v) <= 100, expected: 'a percentage from 0 to 100' },
+  },
+  tempo: {
+    // How long Tempo keeps trace blocks (tempo/tempo.yaml, compactor.compaction.block_retention).
+    TEMPO_RETENTION: { default: '744h', check: (v) => /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v), expected: 'a duration such as 744h or 168h' },
+  },
+};
+
+/** The settings of one service from the environment, defaults filled in; a bad value names the variable. */
+export function settingsFromEnv(service, env = process.env) {
+  const out = {};
+  for (const [variable, { default: fallback, check, expected }] of Object.entries(SETTINGS[service] ?? {})) {
+    const raw = env[variable];
+    const value = raw === undefined || raw === '' ? fallback : raw;
+    if (!check(value)) throw new Error(`${variable}: expected ${expected}, found ${JSON.stringify(raw)}`);
+    out[variable] = value;
+  }
+  return out;
+}
+
+/**
  * The Prometheus config for the native stack, generated from prometheus/prometheus.yml (the file
  * compose mounts): container addresses become loopback ports, rule paths become repo paths.
  */
@@ -97,7 +126,7 @@ export function plan({ ports = portsFromEnv(), dataDir, scrapeInterval, collecto
       name: 'collector',
       bin: join(BIN_DIR, 'otelcol'),
       args: configs.map((c) => `--config=${resolve(ROOT, c)}`),
-      env: collectorEnv(ports, dataDir),
+      env: { ...settingsFromEnv('collector'), ...collectorEnv(ports, dataDir) },
       ready: `http://127.0.0.1:${ports.collectorHealth}/`,
     },
     {
@@ -129,6 +158,7 @@ export function plan({ ports = portsFromEnv(), dataDir, scrapeInterval, collecto
       bin: join(BIN_DIR, 'tempo'),
       args: [`-config.file=${join(ROOT, 'tempo', 'tempo.yaml')}`, '-config.expand-env=true'],
       env: {
+        ...settingsFromEnv('tempo'),
         TEMPO_LISTEN_ADDRESS: '127.0.0.1', TEMPO_HTTP_PORT: String(ports.tempo), TEMPO_GRPC_PORT: String(ports.tempoGrpc),
         TEMPO_OTLP_GRPC_ENDPOINT: `127.0.0.1:${ports.tempoOtlpGrpc}`, TEMPO_DATA_DIR: join(dataDir, 'tempo'),
       },

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOKI_TEMPO_NOTE } from './build.mjs';
-import { ROOT, startStack } from './stack.mjs';
+import { ROOT, settingsFromEnv, startStack } from './stack.mjs';
 
 const detach = process.argv.includes('--detach');
 const STATE = join(ROOT, '.stack', 'run', 'state.json');
@@ -16,6 +16,7 @@ try {
     'codex-otel native stack is up:',
     ...Object.entries(stack.endpoints).map(([k, v]) => `  ${k.padEnd(19)} ${v}`),
     `  ${'data and logs'.padEnd(19)} ${stack.dataDir}`,
+    `  ${'settings'.padEnd(19)} ${Object.entries({ ...settingsFromEnv('collector'), ...settingsFromEnv('tempo') }).map(([k, v]) => `${k}=${v}`).join(' ')}`,
   ];
   if (stack.missing.length) lines.push(`  not running: ${stack.missing.join(', ')}. ${LOKI_TEMPO_NOTE}`);
   if (detach) {

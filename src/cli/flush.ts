@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { safeEndpoint } from '../config/safe-endpoint.js';
-import { replaySpool, resolveSpoolConfig } from '../export/delivery/replay.js';
+import { replaySpool, resolveSpoolConfig, type ReplayResult } from '../export/delivery/replay.js';
 import { Spool } from '../export/delivery/spool.js';
-import { DeliveryStats } from '../export/delivery/stats.js';
-import { createLogExporter } from '../export/exporters.js';
+import { TRACES_CODEC } from '../export/delivery/spool-codec.js';
+import { DeliveryStats, type SignalLedger } from '../export/delivery/stats.js';
+import { createLogExporter, createSpanExporter, isNetworkExporter } from '../export/exporters.js';
 import { collectorHint, probeEndpoint } from './collector-hint.js';
 import { printConfigErrors, readCliConfig } from './config-file.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -17,10 +18,17 @@ export interface FlushOptions {
   timeLimit?: string;
 }
 
+/** What one signal's part of the spool held, and what became of it. */
+interface SignalFlush {
+  before: { files: number; records: number };
+  replay: ReplayResult;
+}
+
 /**
- * Sends the spool now, through the configured logs exporter: every batch that the collector accepts
- * is removed. Exit 0 when nothing is left that this process could send (including nothing to do), 1 when
- * a batch failed, 2 on a config error or a missing config file.
+ * Sends the spool now, log records through the configured logs exporter and spans through the configured
+ * trace exporter: every batch that the collector accepts is removed. Exit 0 when nothing is left that this
+ * process could send (including nothing to do), 1 when a batch failed, 2 on a config error or a missing
+ * config file.
  */
 export async function runFlush(options: FlushOptions, io: CliIo): Promise<number> {
   const result = await readCliConfig(options.config, io);
@@ -36,73 +44,118 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
     else io.out(`codex-otel flush: nothing to do: ${reason}`);
     return EXIT_OK;
   };
-  if (config.exporter.kind !== 'otlp-http' && config.exporter.kind !== 'otlp-grpc') return nothingToDo('no network logs exporter is configured ([otel] exporter), so nothing is spooled');
+  const logsExporter = isNetworkExporter(config.exporter) ? config.exporter : undefined;
+  const traceExporter = isNetworkExporter(config.traceExporter) ? config.traceExporter : undefined;
+  if (!logsExporter && !traceExporter) return nothingToDo('no network logs or trace exporter is configured ([otel] exporter, trace_exporter), so nothing is spooled');
   if (!spoolConfig) return nothingToDo('no spool is configured');
   const warnings: string[] = [];
   const stats = new DeliveryStats((line) => warnings.push(line));
-  const spool = new Spool({ directory: spoolConfig.directory, maxBytes: spoolConfig.maxBytes, stats });
-  const before = spool.pending();
-  if (before.files === 0) return nothingToDo(`the spool ${spoolConfig.directory} is empty`);
-  const reachability = await probeEndpoint(config.exporter.endpoint);
+  const logsSpool = new Spool({ directory: spoolConfig.directory, maxBytes: spoolConfig.maxBytes, stats });
+  const spansSpool = logsSpool.forSignal(TRACES_CODEC, stats.spans);
+  // A signal whose exporter is not configured keeps its batches: there is nowhere to send them.
+  const logsBefore = logsExporter ? logsSpool.pending() : { files: 0, records: 0 };
+  const spansBefore = traceExporter ? spansSpool.pending() : { files: 0, records: 0 };
+  const totalFiles = logsBefore.files + spansBefore.files;
+  if (totalFiles === 0) {
+    const stranded = logsExporter ? spansSpool.pending() : logsSpool.pending();
+    if (stranded.files === 0) return nothingToDo(`the spool ${spoolConfig.directory} is empty`);
+    const missing = logsExporter ? 'no trace_exporter is configured to send its span batches' : 'no logs exporter is configured to send its log batches';
+    return nothingToDo(`the spool ${spoolConfig.directory} holds ${stranded.files} batch(es), but ${missing}`);
+  }
+  const probed = (logsBefore.files > 0 ? logsExporter : undefined) ?? traceExporter!;
+  const reachability = await probeEndpoint(probed.endpoint);
   const hint = reachability.reachable ? undefined : collectorHint(reachability);
   if (hint) io.err(`codex-otel flush: ${hint}`);
-  const exporter = createLogExporter(config.exporter);
   const progress = startProgress(progressTarget(io), 'flush', 'batches');
   const report = () => {
-    const left = spool.pending();
-    progress.update({ done: Math.max(0, before.files - left.files), total: before.files, detail: `${left.records} record(s) left` });
+    const logsLeft = logsExporter ? logsSpool.pending() : { files: 0, records: 0 };
+    const spansLeft = traceExporter ? spansSpool.pending() : { files: 0, records: 0 };
+    progress.update({ done: Math.max(0, totalFiles - logsLeft.files - spansLeft.files), total: totalFiles, detail: `${logsLeft.records + spansLeft.records} record(s) left` });
   };
   const timer = setInterval(report, 250);
   timer.unref();
-  let replay;
+  const timeLimit = Number(options.timeLimit ?? 30_000);
+  const timeLimitMs = Number.isFinite(timeLimit) && timeLimit > 0 ? timeLimit : 30_000;
+  const stopAt = performance.now() + timeLimitMs;
+  const replayOptions = (ledger: SignalLedger) => ({ stats: ledger, timeLimitMs: Math.max(1, stopAt - performance.now()), exportTimeoutMs: 10_000 });
+  let logs: SignalFlush | undefined;
+  let spans: SignalFlush | undefined;
   try {
-    const timeLimitMs = Number(options.timeLimit ?? 30_000);
-    replay = await replaySpool(spool, exporter, {
-      stats,
-      timeLimitMs: Number.isFinite(timeLimitMs) && timeLimitMs > 0 ? timeLimitMs : 30_000,
-      exportTimeoutMs: 10_000,
-    });
+    if (logsExporter && logsBefore.files > 0) {
+      const exporter = createLogExporter(logsExporter);
+      try {
+        logs = { before: logsBefore, replay: await replaySpool(logsSpool, exporter, replayOptions(stats)) };
+      } finally {
+        await closeExporter(exporter);
+      }
+    }
+    if (traceExporter && spansBefore.files > 0) {
+      const exporter = createSpanExporter(traceExporter);
+      try {
+        spans = { before: spansBefore, replay: await replaySpool(spansSpool, exporter, replayOptions(stats.spans)) };
+      } finally {
+        await closeExporter(exporter);
+      }
+    }
   } finally {
     clearInterval(timer);
     report();
     progress.stop();
-    await Promise.race([exporter.shutdown().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   }
   for (const line of warnings) io.err(line);
-  const ok = replay.failedBatches === 0;
+  const logsOut = logs ?? { before: logsBefore, replay: emptyReplay(logsSpool.pending()) };
+  const ok = (logs?.replay.failedBatches ?? 0) === 0 && (spans?.replay.failedBatches ?? 0) === 0;
+  const endpoint = safeEndpoint((logsExporter ?? traceExporter!).endpoint);
+  const counts = (flush: SignalFlush) => ({
+    before: flush.before,
+    sent: { records: flush.replay.sent, batches: flush.replay.sentBatches },
+    failed: { records: flush.replay.failed, batches: flush.replay.failedBatches },
+    dropped: flush.replay.dropped,
+    remaining: flush.replay.remaining,
+  });
   const summary = {
     ok,
     spool: spoolConfig.directory,
-    endpoint: safeEndpoint(config.exporter.endpoint),
-    before,
-    sent: { records: replay.sent, batches: replay.sentBatches },
-    failed: { records: replay.failed, batches: replay.failedBatches },
-    dropped: replay.dropped,
-    remaining: replay.remaining,
+    endpoint,
+    // The top-level counts are the log records'; `spans` has the same counts for spans.
+    ...counts(logsOut),
+    ...(traceExporter ? { spans: { endpoint: safeEndpoint(traceExporter.endpoint), ...counts(spans ?? { before: spansBefore, replay: emptyReplay(spansSpool.pending()) }) } } : {}),
     /** Files in the spool folder this project did not write: left alone, never sent. */
-    foreign: spool.foreign(),
-    /** This run's delivery ledger (records taken out of the spool show as a negative pendingInSpool). */
+    foreign: logsSpool.foreign(),
+    /** This run's delivery ledger (items taken out of the spool show as a negative pendingInSpool). */
     ledger: stats.snapshot(),
     ...(hint ? { hint } : {}),
   };
   if (options.json) {
     io.out(JSON.stringify(summary, null, 2));
   } else {
-    io.out(`spool ${summary.spool}: ${before.records} record(s) in ${before.files} batch(es)`);
-    io.out(`sent ${replay.sent} record(s) in ${replay.sentBatches} batch(es) to ${summary.endpoint}`);
-    io.out(`failed ${replay.failed} record(s) in ${replay.failedBatches} batch(es) (kept in the spool)`);
-    io.out(`dropped ${replay.dropped} record(s) (undecodable, or rejected by the collector as invalid)`);
-    io.out(`remaining ${replay.remaining.records} record(s) in ${replay.remaining.files} batch(es)`);
+    const lines = (flush: SignalFlush, noun: string, to: string) => {
+      io.out(`spool ${summary.spool}: ${flush.before.records} ${noun} in ${flush.before.files} batch(es)`);
+      io.out(`sent ${flush.replay.sent} ${noun} in ${flush.replay.sentBatches} batch(es) to ${to}`);
+      io.out(`failed ${flush.replay.failed} ${noun} in ${flush.replay.failedBatches} batch(es) (kept in the spool)`);
+      io.out(`dropped ${flush.replay.dropped} ${noun} (undecodable, or rejected by the collector as invalid)`);
+      io.out(`remaining ${flush.replay.remaining.records} ${noun} in ${flush.replay.remaining.files} batch(es)`);
+    };
+    if (logsExporter) lines(logsOut, 'record(s)', endpoint);
+    if (spans && traceExporter) lines(spans, 'span(s)', safeEndpoint(traceExporter.endpoint));
     if (summary.foreign.length > 0) io.out(`left alone ${summary.foreign.length} file(s) not written by codex-otel: ${summary.foreign.join(', ')}`);
     if (!ok && hint) io.out(hint);
   }
   return ok ? EXIT_OK : EXIT_FAILURE;
 }
 
+function emptyReplay(remaining: { files: number; records: number }): ReplayResult {
+  return { sent: 0, sentBatches: 0, failed: 0, failedBatches: 0, dropped: 0, remaining };
+}
+
+async function closeExporter(exporter: { shutdown(): Promise<void> }): Promise<void> {
+  await Promise.race([exporter.shutdown().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+}
+
 export function registerFlush(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('flush')
-    .description('send the spooled log batches (written when the collector was unreachable) now')
+    .description('send the spooled log and span batches (written when the collector was unreachable) now')
     .option('-c, --config <path>', 'config.toml to read (default: $CODEX_HOME/config.toml)')
     .option('--json', 'print the counts as JSON')
     .option('--time-limit <ms>', 'give up retrying after this many milliseconds', '30000')

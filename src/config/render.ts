@@ -51,8 +51,8 @@ export function renderConfig(config: OtelConfig): string {
   lines.push(`  log_schedule_delay_ms      = ${ext.logScheduleDelayMs}`);
   lines.push(`  file      = ${ext.fileOutput ? `${ext.fileOutput.directory} (rotate at ${ext.fileOutput.maxBytes} bytes, keep ${ext.fileOutput.maxFiles})` : 'off'}`);
   const spool = resolveSpoolConfig(safe);
-  const spoolNote = ext.spool ? '' : ' (default for a network logs exporter)';
-  lines.push(`  spool     = ${spool ? `${spool.directory} (cap ${spool.maxBytes} bytes)${spoolNote}` : 'off (no network logs exporter)'}`);
+  const spoolNote = ext.spool ? '' : ' (default for a network logs or trace exporter)';
+  lines.push(`  spool     = ${spool ? `${spool.directory} (cap ${spool.maxBytes} bytes)${spoolNote}` : 'off (no network logs or trace exporter)'}`);
   lines.push(`  redaction = ${ext.redaction.enabled ? 'on' : 'OFF'}${ext.redaction.extraPatterns.length ? `, ${ext.redaction.extraPatterns.length} extra pattern(s): ${ext.redaction.extraPatterns.map((p) => p.kind).join(', ')}` : ''}`);
   lines.push(`  identity  = user.email: ${ext.identity.email}, user.account_id: ${ext.identity.accountId}${ext.identity.salt ? `, salt from ${ext.identity.saltEnv} (${MASK})` : ''}`);
   return lines.join('\n');

@@ -42,7 +42,7 @@ export function createContentPolicy(config: OtelConfig): ContentPolicy {
   // changes lengths), so the record's flag is settled here too.
   const preview: FieldScrub = (raw, counter, attributes) => {
     const cut = scrubThenCutPreview(raw, scrubber, counter, maxBytes);
-    if (typeof attributes[OUTPUT_TRUNCATED] === 'boolean') attributes[OUTPUT_TRUNCATED] = cut.truncated;
+    if (attributes !== undefined && typeof attributes[OUTPUT_TRUNCATED] === 'boolean') attributes[OUTPUT_TRUNCATED] = cut.truncated;
     return toWireString(cut.text);
   };
   const scrubs = new Map<string, FieldScrub | undefined>();

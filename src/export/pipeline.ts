@@ -11,6 +11,7 @@ import { RetryingMetricExporter } from './delivery/metric-exporter.js';
 import { resolveSpoolConfig } from './delivery/replay.js';
 import { RetryPolicy, type RetryOptions } from './delivery/retry.js';
 import { Spool } from './delivery/spool.js';
+import { TRACES_CODEC } from './delivery/spool-codec.js';
 import { DeliveryStats, type DeliveryStatsSnapshot, type DropListener } from './delivery/stats.js';
 import { JsonLinesLogExporter, JsonLinesMetricExporter } from './file-exporters.js';
 import { createLogExporter, createMetricExporter, DEFAULT_EXPORT_TIMEOUT_MS, isNetworkExporter } from './exporters.js';
@@ -19,6 +20,7 @@ import { buildResources, type ResourceIdentity } from './resource.js';
 import { createTraceExport, type TraceExport } from './trace-export.js';
 import type { Tracer } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { spanScrubber, type SpanScrubPolicy } from './span-scrub.js';
 
 /** Scope of every log record, as Codex names its tracing target. */
 export const LOG_SCOPE = 'codex_otel.log_only';
@@ -27,7 +29,7 @@ export const LOG_SCOPE = 'codex_otel.log_only';
 export interface DeliveryOptions {
   /** Timeout of one export request. Default 5 s (Codex gives each provider 5 s). */
   exportTimeoutMs?: number;
-  /** Retry policy of failed exports (logs and metrics). */
+  /** Retry policy of failed exports (log records, spans and metrics). */
   retry?: RetryOptions;
   /** The spool: default from the config (see resolveSpoolConfig); `false` for none. */
   spool?: SpoolConfig | false;
@@ -44,13 +46,15 @@ export interface PipelineOptions {
   /** Span exporters beside the configured trace exporter (tests); any of them turns spans on. */
   spanExporters?: SpanExporter[];
   delivery?: DeliveryOptions;
+  /** Scrubs span names, attributes and status messages on the export path, with the log records' policy. */
+  spanScrub: SpanScrubPolicy;
 }
 
 export interface ShutdownResult {
-  /** False when the bound was reached before every provider finished (pending logs were then spooled). */
+  /** False when the bound was reached before every provider finished (pending logs and spans were then spooled). */
   completed: boolean;
   elapsedMs: number;
-  /** What happened to log records over the pipeline's life, at the end of shutdown. */
+  /** What happened to log records (and, in `spans`, to spans) over the pipeline's life, at the end of shutdown. */
   delivery?: DeliveryStatsSnapshot;
 }
 
@@ -66,7 +70,7 @@ export interface Pipeline {
   shutdown(): Promise<ShutdownResult>;
   /** True when anything is configured to receive records. */
   exporting: boolean;
-  /** Delivery counts so far: exported, spooled, replayed, retries, dropped by reason. */
+  /** Delivery counts so far: exported, spooled, replayed, retries, dropped by reason (log records; spans in `spans`). */
   stats(): DeliveryStatsSnapshot;
   /** Called on every drop (the `codex_otel.dropped_records` self-metric). */
   onDropped(listener: DropListener | undefined): void;
@@ -90,7 +94,7 @@ export function spoolReserveMs(timeoutMs: number): number {
   return Math.min(500, Math.floor(timeoutMs * 0.25));
 }
 
-export function createPipeline(config: OtelConfig, identity: ResourceIdentity, options: PipelineOptions = {}): Pipeline {
+export function createPipeline(config: OtelConfig, identity: ResourceIdentity, options: PipelineOptions): Pipeline {
   const resources = buildResources(identity);
   const ext = config.extensions;
   const delivery = options.delivery ?? {};
@@ -98,7 +102,8 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
   const exportTimeoutMs = delivery.exportTimeoutMs ?? DEFAULT_EXPORT_TIMEOUT_MS;
   const retry = new RetryPolicy(delivery.retry);
   const spoolConfig = delivery.spool === false ? undefined : (delivery.spool ?? resolveSpoolConfig(config));
-  const spool = spoolConfig ? new Spool({ directory: spoolConfig.directory, maxBytes: spoolConfig.maxBytes, stats }) : undefined;
+  // One folder and one cap for both signals; over the cap the oldest batch of either goes first.
+  const spool = spoolConfig ? new Spool({ directory: spoolConfig.directory, maxBytes: spoolConfig.maxBytes, stats, accountOf: (signal) => stats.account(signal) }) : undefined;
 
   const processors: DeliveryLogProcessor[] = [];
   const recordSize = new RecordSizeHint();
@@ -150,7 +155,10 @@ export function createPipeline(config: OtelConfig, identity: ResourceIdentity, o
     ...(options.spanExporters ? { spanExporters: options.spanExporters } : {}),
     exportTimeoutMs,
     retry,
-    stats,
+    stats: stats.spans,
+    ...(spool ? { spool: spool.forSignal(TRACES_CODEC, stats.spans) } : {}),
+    ...(delivery.replayOnStart === false ? { replayOnStart: false } : {}),
+    settle: spanScrubber(options.spanScrub),
   });
 
   let shutdownPromise: Promise<ShutdownResult> | undefined;
@@ -212,7 +220,7 @@ async function boundedShutdown(
   // Logs first, then metrics: the last metric export then carries the final drop and spool counts
   // (codex_otel.dropped_records). Metrics get what is left of the bound.
   const finished = (async () => {
-    const logs = await Promise.allSettled(processors.map((p) => p.shutdownBy(drainBy)).concat([loggerProvider.shutdown()], traces ? [traces.shutdown()] : []));
+    const logs = await Promise.allSettled(processors.map((p) => p.shutdownBy(drainBy)).concat([loggerProvider.shutdown()], traces ? [traces.shutdownBy(drainBy)] : []));
     const metrics = await Promise.allSettled([meterProvider.shutdown()]);
     for (const result of [...logs, ...metrics]) if (result.status === 'rejected') diag.error('codex-otel: shutdown failed', result.reason);
     return true as const;
@@ -225,7 +233,8 @@ async function boundedShutdown(
   traces?.abandon();
   const after = stats.snapshot();
   if (after.spooled > before.spooled || after.dropped.total > before.dropped.total) completed = false;
-  if (processors.some((p) => p.abandonedAtBound)) completed = false;
-  if (!completed) diag.warn(`codex-otel: shutdown bound of ${timeoutMs} ms reached; log records still pending were written to the spool (or counted as dropped without one)`);
+  if (after.spans.spooled > before.spans.spooled || after.spans.dropped.total > before.spans.dropped.total) completed = false;
+  if (processors.some((p) => p.abandonedAtBound) || traces?.abandonedAtBound) completed = false;
+  if (!completed) diag.warn(`codex-otel: shutdown bound of ${timeoutMs} ms reached; log records and spans still pending were written to the spool (or counted as dropped without one)`);
   return { completed, elapsedMs: performance.now() - started, delivery: stats.snapshot() };
 }

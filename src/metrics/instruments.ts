@@ -76,6 +76,6 @@ export function createInstruments(aggregator: MetricAggregator): Instruments {
     counters,
     histograms,
     redactions: aggregator.counter({ name: REDACTIONS_COUNTER, description: 'Secrets replaced by [REDACTED:<kind>] before export.', unit: '' }),
-    dropped: aggregator.counter({ name: DROPPED_COUNTER, description: 'Log records dropped: never sent and never spooled.', unit: '' }),
+    dropped: aggregator.counter({ name: DROPPED_COUNTER, description: 'Log records (signal=logs) and spans (signal=traces) dropped: never sent and never spooled.', unit: '' }),
   };
 }

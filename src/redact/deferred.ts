@@ -12,10 +12,10 @@ import type { RedactionCounter } from './scrubber.js';
 
 /**
  * Turns the raw text of one field into what is sent; adds its replacements to the counter. Never throws.
- * `attributes` is the record's, for a field that settles a companion attribute with it (the preview
- * settles `output_truncated`).
+ * `attributes`, when given, is the record's, for a field that settles a companion attribute with it (the
+ * preview settles `output_truncated`).
  */
-export type FieldScrub = (raw: string, counter: RedactionCounter, attributes: Record<string, unknown>) => string | undefined;
+export type FieldScrub = (raw: string, counter: RedactionCounter, attributes?: Record<string, unknown>) => string | undefined;
 
 /** Called once per record after settling, with the number of replacements made in it. */
 export type SettledListener = (redactions: number, attributes: Record<string, unknown>) => void;

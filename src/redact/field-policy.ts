@@ -50,23 +50,6 @@ export function scrubUrl(text: string, scrubber: Scrubber, counter?: RedactionCo
   return scrubber.scrub(out, counter);
 }
 
-/**
- * Scrubs a span's (or any) attribute map in place with the same field policy as log records: strings
- * and arrays of strings. Returns the number of replacements. For the trace side: call it on a span's
- * attributes before they are exported.
- */
-export function scrubAttributeMap(attributes: Record<string, unknown>, scrubber: Scrubber): number {
-  const counter = { redactions: 0 };
-  for (const key of Object.keys(attributes)) {
-    const value = attributes[key];
-    if (typeof value === 'string') attributes[key] = scrubField(fieldHandling(key), value, scrubber, counter);
-    else if (Array.isArray(value)) {
-      attributes[key] = value.map((item: unknown) => (typeof item === 'string' ? scrubField(fieldHandling(key), item, scrubber, counter) : item));
-    }
-  }
-  return counter.redactions;
-}
-
 /** One field's value through its handling (a `preview` here is scrubbed only; cutting is the caller's). */
 export function scrubField(handling: FieldHandling, text: string, scrubber: Scrubber, counter?: RedactionCounter): string {
   switch (handling) {

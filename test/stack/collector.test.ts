@@ -178,6 +178,22 @@ describe('collector config: metrics path', () => {
     expect(hours(prom.metric_expiration)).toBeGreaterThanOrEqual(1);
   });
 
+  for (const [name, files] of [['main', ['collector/config.yaml', SECRETS]], ['gateway', ['collector/gateway.yaml', SECRETS]]] as const) {
+    it(`${name}: restamps delta points, in one order, right before delta_to_cumulative (processes share streams)`, () => {
+      const config = loadCollectorConfig(...files);
+      const procs = pathsToExporters(config, 'metrics')[0]!.processors;
+      const at = procs.indexOf('delta_to_cumulative');
+      expect(procs.slice(at - 2, at + 1)).toEqual(['batch/serialize_metrics', 'transform/restamp_deltas', 'delta_to_cumulative']);
+      expect(config.processors?.['batch/serialize_metrics'].metadata_keys ?? []).toEqual([]);
+      const restamp = config.processors?.['transform/restamp_deltas'].metric_statements;
+      expect(restamp).toEqual([{
+        context: 'datapoint',
+        conditions: ['metric.aggregation_temporality == AGGREGATION_TEMPORALITY_DELTA'],
+        statements: ['set(datapoint.start_time_unix_nano, 0)', 'set(datapoint.time_unix_nano, UnixNano(Now()))'],
+      }]);
+    });
+  }
+
   it('labels every Codex series with deployment_environment (from env) for the $env variable', () => {
     const text = main().processors?.['transform/normalize_metrics'].metric_statements.join('\n');
     expect(text).toContain('set(datapoint.attributes["deployment.environment"], resource.attributes["deployment.environment"])');
@@ -258,8 +274,12 @@ describe('collector config: traces, span-derived count, Loki limits, old decisio
   it('traces reach Tempo scrubbed, through a persistent queue that never gives up', () => {
     const config = main();
     const paths = pathsToExporters(config, 'traces');
-    const tempo = paths.find((p) => p.exporter === 'otlp_grpc/tempo');
-    expect(tempo?.processors).toEqual(['memory_limiter', 'redaction/secrets']);
+    const tempo = paths.filter((p) => p.exporter === 'otlp_grpc/tempo');
+    // Two paths: tool spans, all kept; the other spans, sampled (see the sampling test below).
+    expect(tempo.map((p) => p.processors)).toEqual([
+      ['memory_limiter', 'redaction/secrets', 'filter/tool_spans_only'],
+      ['memory_limiter', 'redaction/secrets', 'filter/non_tool_spans', 'probabilistic_sampler/non_tool_spans'],
+    ]);
     expect(persistentQueueProblems(config, 'otlp_grpc/tempo')).toEqual([]);
     expect(config.exporters?.['otlp_grpc/tempo'].endpoint).toBe('tempo:4317');
   });
@@ -278,8 +298,26 @@ describe('collector config: traces, span-derived count, Loki limits, old decisio
     }
     // A span reaches Tempo, and through its derived record Loki, the SIEM file and Prometheus.
     expect(pathsToExporters(main(), 'traces').map((p) => p.exporter).sort())
-      .toEqual(['file/siem', 'otlp_grpc/tempo', 'otlp_http/loki_audit', 'otlp_http/loki_general', 'prometheus']);
+      .toEqual(['file/siem', 'otlp_grpc/tempo', 'otlp_grpc/tempo', 'otlp_http/loki_audit', 'otlp_http/loki_general', 'prometheus']);
   });
+
+  for (const file of ['collector/config.yaml', 'collector/gateway.yaml']) {
+    it(`${file}: samples only non-tool spans, only on the way to Tempo, at CODEX_OTEL_TRACE_SAMPLING_PERCENTAGE (default 100)`, () => {
+      const raw = readYaml(file) as any;
+      expect(raw.processors['probabilistic_sampler/non_tool_spans']).toMatchObject({
+        mode: 'hash_seed', sampling_percentage: '${env:CODEX_OTEL_TRACE_SAMPLING_PERCENTAGE:-100}', fail_closed: false,
+      });
+      const config = loadCollectorConfig(file, SECRETS);
+      // A tool span (call_id and tool_name, as spanaudit selects) is dropped by exactly one of the two filters.
+      const tool = 'attributes["call_id"] != nil and attributes["tool_name"] != nil';
+      expect(config.processors?.['filter/tool_spans_only'].traces.span).toEqual([`not (${tool})`]);
+      expect(config.processors?.['filter/non_tool_spans'].traces.span).toEqual([tool]);
+      // spanaudit (the audit records and the aborted count) is fed before the split: every span.
+      for (const path of pathsToExporters(config, 'traces').filter((p) => p.exporter !== 'otlp_grpc/tempo')) {
+        for (const id of ['filter/tool_spans_only', 'filter/non_tool_spans', 'probabilistic_sampler/non_tool_spans']) expect(path.processors, path.exporter).not.toContain(id);
+      }
+    });
+  }
 
   it('every path to Loki (and only to Loki) applies transform/loki_limits; the SIEM file gets records as sent', () => {
     for (const [files, siem] of [[['collector/config.yaml', SECRETS], 'file/siem'], [['collector/gateway.yaml', SECRETS], 'kafka/siem']] as const) {

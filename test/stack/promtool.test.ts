@@ -67,7 +67,8 @@ const EXPECTED: Record<string, Array<{ labels: string; value: number }>> = {
   'WebSocket requests per second, by outcome|A': [{ labels: '{success="false"}', value: 0.1 }, { labels: '{success="true"}', value: 1 }],
   'WebSocket events per second, by kind and outcome|A': [{ labels: '{kind="response.output_text.delta", success="true"}', value: 2 }],
   'Tool calls per second, by tool|A': [{ labels: '{tool="apply_patch"}', value: 0.2 }, { labels: '{tool="shell"}', value: 0.5 }],
-  'Tool failure ratio, by tool|A': [{ labels: '{tool="shell"}', value: 0.2 }],
+  // apply_patch never failed: 0, not a missing row (the panel's `or 0 * all`).
+  'Tool failure ratio, by tool|A': [{ labels: '{tool="apply_patch"}', value: 0 }, { labels: '{tool="shell"}', value: 0.2 }],
   'Tool latency p95, by tool|A': [{ labels: '{tool="shell"}', value: 687.5 }],
   'Approvals requested, by tool and outcome|A': [{ labels: '{approved="false", tool="shell"}', value: 0.05 }, { labels: '{approved="true", tool="shell"}', value: 0.1 }],
   'Turn token usage, by token type (codex.turn.token_usage)|A': [{ labels: '{token_type="input"}', value: 6000 }, { labels: '{token_type="output"}', value: 1500 }],

@@ -34,7 +34,7 @@ export function channelScrubbers(): Record<Channel, (text: string) => string> {
   const content = createContentPolicy(config);
   const entries = CHANNELS.map((channel) => {
     const scrub = content.fieldScrub(FIELD_OF[channel])!;
-    return [channel, (text: string) => scrub(text, { redactions: 0 }, {}) ?? ''] as const;
+    return [channel, (text: string) => scrub(text, { redactions: 0 }) ?? ''] as const;
   });
   return Object.fromEntries(entries) as Record<Channel, (text: string) => string>;
 }

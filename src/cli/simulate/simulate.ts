@@ -13,8 +13,9 @@ import { formatProblem } from '../../config/problems.js';
 import { safeEndpoint } from '../../config/safe-endpoint.js';
 import type { NetworkExporterConfig, OtelConfig } from '../../config/types.js';
 import { CATALOG, type ShapeId } from '../../events/catalog.js';
-import { LOGS_FILE, METRICS_FILE } from '../../export/file-exporters.js';
+import { LOGS_FILE, METRICS_FILE, TRACES_FILE } from '../../export/file-exporters.js';
 import { createTelemetry, type DeliveryStatsSnapshot } from '../../index.js';
+import type { LedgerSnapshot } from '../../export/delivery/stats.js';
 import { PACKAGE_VERSION } from '../../version.js';
 import { collectorHint, probeEndpoint, type Reachability } from '../collector-hint.js';
 import { printConfigErrors, readCliConfig } from '../config-file.js';
@@ -45,9 +46,9 @@ export interface SimulateOptions {
   json?: boolean;
 }
 
-/** Where records and metric points go: `file /path/logs.jsonl` or `otlp-http http://…/v1/logs`. */
+/** Where records, spans and metric points go: `file /path/logs.jsonl` or `otlp-http http://…/v1/logs`. */
 export interface Destination {
-  signal: 'logs' | 'metrics';
+  signal: 'logs' | 'metrics' | 'traces';
   target: string;
 }
 
@@ -60,7 +61,7 @@ export interface SimulateSummary {
   runMs: number;
   events: { total: number; byName: Record<string, number>; byShape: Record<string, number> };
   destinations: Destination[];
-  /** The pipeline's own delivery numbers for log records (all destinations together), at the end of shutdown. */
+  /** The pipeline's own delivery numbers for log records (all destinations together; spans in `spans`), at the end of shutdown. */
   delivery: DeliveryStatsSnapshot;
   shutdown: { completed: boolean; elapsedMs: number; boundMs: number };
   /** The file output folder, when there is one, and the files of earlier runs removed from it. */
@@ -164,13 +165,18 @@ function destinations(config: OtelConfig): Destination[] {
   if (config.extensions.fileOutput) list.push({ signal: 'logs', target: `file ${join(config.extensions.fileOutput.directory, LOGS_FILE)}` });
   if (config.metricsExporter.kind === 'otlp-http' || config.metricsExporter.kind === 'otlp-grpc') list.push({ signal: 'metrics', target: `${config.metricsExporter.kind} ${safeEndpoint(config.metricsExporter.endpoint)}` });
   if (config.extensions.fileOutput) list.push({ signal: 'metrics', target: `file ${join(config.extensions.fileOutput.directory, METRICS_FILE)}` });
+  // Spans exist only with a trace exporter; the file output then gets them too.
+  if (config.traceExporter.kind === 'otlp-http' || config.traceExporter.kind === 'otlp-grpc') {
+    list.push({ signal: 'traces', target: `${config.traceExporter.kind} ${safeEndpoint(config.traceExporter.endpoint)}` });
+    if (config.extensions.fileOutput) list.push({ signal: 'traces', target: `file ${join(config.extensions.fileOutput.directory, TRACES_FILE)}` });
+  }
   return list;
 }
 
 /** TCP-probes every distinct network endpoint of the config. */
 async function unreachableEndpoints(config: OtelConfig): Promise<SimulateSummary['unreachable']> {
   const endpoints = new Set<string>();
-  for (const exporter of [config.exporter, config.metricsExporter]) {
+  for (const exporter of [config.exporter, config.metricsExporter, config.traceExporter]) {
     if (exporter.kind === 'otlp-http' || exporter.kind === 'otlp-grpc') endpoints.add(exporter.endpoint);
   }
   const probes = await Promise.all([...endpoints].map((endpoint) => probeEndpoint(endpoint)));
@@ -270,9 +276,10 @@ export async function simulate(options: SimulateOptions, io: CliIo, signal?: Abo
   };
 }
 
-/** True when every record reached every destination: nothing dropped, nothing left for later, shutdown within its bound. */
+/** True when every record and span reached every destination: nothing dropped, nothing left for later, shutdown within its bound. */
 export function lossless(summary: SimulateSummary): boolean {
-  return summary.shutdown.completed && summary.delivery.dropped.total === 0 && summary.delivery.spooled === 0;
+  const { spans, ...logs } = summary.delivery;
+  return summary.shutdown.completed && [logs, spans].every((account) => account.dropped.total === 0 && account.spooled === 0);
 }
 
 export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<number> {
@@ -337,8 +344,15 @@ export function formatSummary(summary: SimulateSummary): string[] {
   }
   lines.push('');
   const logDestinations = summary.destinations.filter((d) => d.signal === 'logs').length;
+  const { spans, ...logs } = summary.delivery;
   lines.push(`delivery of log records (telemetry.deliveryStats()${logDestinations > 1 ? `, ${logDestinations} destinations: each record counts once per destination` : ''})`);
-  lines.push(...formatDelivery(summary.delivery));
+  lines.push(...formatDelivery(logs));
+  const spanDestinations = summary.destinations.filter((d) => d.signal === 'traces').length;
+  if (spanDestinations > 0 || spans.emitted > 0) {
+    lines.push('');
+    lines.push(`delivery of spans (telemetry.deliveryStats().spans${spanDestinations > 1 ? `, ${spanDestinations} destinations: each span counts once per destination` : ''})`);
+    lines.push(...formatDelivery(spans));
+  }
   lines.push('');
   lines.push(`shutdown: ${Math.round(summary.shutdown.elapsedMs)} ms (bound ${summary.shutdown.boundMs} ms)${summary.shutdown.completed ? '' : ', bound reached: what was pending was dropped and counted'}`);
   for (const endpoint of summary.unreachable) lines.push(endpoint.hint);
@@ -350,7 +364,7 @@ export function formatSummary(summary: SimulateSummary): string[] {
  * Every number of the delivery snapshot, whatever its fields: a count per line, a breakdown (drops by
  * reason) as its total with the non-zero parts.
  */
-export function formatDelivery(delivery: DeliveryStatsSnapshot): string[] {
+export function formatDelivery(delivery: LedgerSnapshot): string[] {
   const entries = Object.entries(delivery as unknown as Record<string, unknown>);
   const width = Math.max(...entries.map(([key]) => key.length)) + 2;
   return entries.flatMap(([key, value]) => {

@@ -4,12 +4,12 @@
  * batch's origin (in memory, or read back from the spool), so the ledger stays balanced.
  */
 import { diag } from '@opentelemetry/api';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ClaimedBatch, Spool } from './spool.js';
-import type { DeliveryStats, DropReason, Origin } from './stats.js';
+import type { DropReason, Origin, SignalLedger } from './stats.js';
 
-export interface Batch {
-  records: ReadableLogRecord[];
+/** A batch of one signal's items (log records or spans), called records here as in the ledger. */
+export interface Batch<Item = unknown> {
+  records: Item[];
   /** On disk as a claim of this process: written ahead, or claimed from the spool for replay. */
   file: ClaimedBatch | undefined;
   /** Read back from the spool (so not counted again as spooled when it goes back). */
@@ -20,20 +20,20 @@ export interface Batch {
   abandonedAs?: string;
 }
 
-export function origin(batch: Batch): Origin {
+export function origin(batch: Batch<unknown>): Origin {
   return batch.replay ? 'spool' : 'memory';
 }
 
-export class BatchStore {
-  constructor(private readonly stats: DeliveryStats, readonly spool: Spool | undefined, private readonly label: string) {}
+export class BatchStore<Item> {
+  constructor(private readonly stats: SignalLedger, readonly spool: Spool<Item> | undefined, private readonly label: string) {}
 
   /** A live batch about to be sent, written ahead to the spool (crash safety) when there is one. */
-  fresh(records: ReadableLogRecord[]): Batch {
+  fresh(records: Item[]): Batch<Item> {
     return { records, file: this.spool?.writeAhead(records), replay: false };
   }
 
   /** The next spooled batch this process may send (skipping `skip`), read back; undefined when none is left. */
-  claim(skip: Set<string>): Batch | undefined {
+  claim(skip: Set<string>): Batch<Item> | undefined {
     const spool = this.spool;
     if (!spool) return undefined;
     for (;;) {
@@ -45,17 +45,17 @@ export class BatchStore {
     }
   }
 
-  delivered(batch: Batch): void {
+  delivered(batch: Batch<Item>): void {
     this.stats.exported(batch.records.length, origin(batch));
     if (batch.file) this.spool?.remove(batch.file);
   }
 
   /** A batch spooled at the shutdown bound was accepted after all: it leaves the spool as exported. */
-  deliveredLate(batch: Batch): void {
+  deliveredLate(batch: Batch<Item>): void {
     if (batch.abandonedAs && this.spool?.discard(batch.abandonedAs)) this.stats.exported(batch.records.length, 'spool');
   }
 
-  dropped(batch: Batch, reason: DropReason, what: string): void {
+  dropped(batch: Batch<Item>, reason: DropReason, what: string): void {
     if (batch.file) this.spool?.remove(batch.file);
     this.stats.drop(batch.records.length, reason, what, origin(batch));
   }
@@ -65,7 +65,7 @@ export class BatchStore {
    * single records; a single record still too large is dropped (`too_large`). Halves keep the batch's
    * origin and are written ahead again, so a crash loses nothing of them.
    */
-  split(batch: Batch, what: string): Batch[] {
+  split(batch: Batch<Item>, what: string): Batch<Item>[] {
     if (batch.records.length <= 1) {
       diag.warn(`codex-otel: ${this.label}: one record is larger than the collector accepts (${what}); dropped`);
       this.dropped(batch, 'too_large', what);
@@ -79,7 +79,7 @@ export class BatchStore {
   }
 
   /** Hands a batch to the spool (or counts it as dropped without one); returns its ready name when on disk. */
-  park(batch: Batch): string | undefined {
+  park(batch: Batch<Item>): string | undefined {
     const spool = this.spool;
     if (batch.file && spool) {
       if (spool.release(batch.file, !batch.replay)) return batch.file.readyName;
@@ -91,7 +91,7 @@ export class BatchStore {
   }
 
   /** Records still queued at the shutdown bound: to the spool in batches, synchronously. */
-  parkQueued(records: ReadableLogRecord[], batchSize: number): void {
+  parkQueued(records: Item[], batchSize: number): void {
     for (let start = 0; start < records.length; start += batchSize) {
       const part = records.slice(start, start + batchSize);
       if (this.spool) this.spool.store(part, 'memory');

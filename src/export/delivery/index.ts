@@ -1,10 +1,12 @@
-export { DeliveryLogProcessor, type DeliveryProcessorOptions } from './processor.js';
+export { DeliveryLogProcessor, DeliverySpanProcessor, DeliveryProcessor, type DeliveryExporter, type DeliveryProcessorOptions } from './processor.js';
 export { RetryingMetricExporter } from './metric-exporter.js';
 export { RetryPolicy, DEFAULT_RETRY, type RetryOptions } from './retry.js';
 export { Spool, type ClaimedBatch, type SpoolOptions } from './spool.js';
-export { DeliveryStats, DROP_REASONS, type DeliveryStatsSnapshot, type DropReason, type DropListener } from './stats.js';
+export { DeliveryStats, SignalLedger, DROP_REASONS, type DeliveryStatsSnapshot, type LedgerSnapshot, type SpooledSignal, type DropReason, type DropListener } from './stats.js';
 export { classifyFailure, DeliveryError, type FailureClass } from './outcome.js';
 export { sendBatch, exportGuarded, type BatchExporter, type SendOptions, type SendResult, type Signal } from './send.js';
 export { createHttpTransport, parseRetryAfter } from './http-transport.js';
 export { reviveLogsRequest } from './revive.js';
+export { reviveTracesRequest } from './revive-spans.js';
+export { LOGS_CODEC, TRACES_CODEC, type SpoolCodec } from './spool-codec.js';
 export { replaySpool, resolveSpoolConfig, type ReplayResult } from './replay.js';

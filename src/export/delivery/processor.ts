@@ -1,6 +1,8 @@
 /**
- * `DeliveryLogProcessor`: the batching log processor of this package, in place of the SDK's
- * BatchLogRecordProcessor, for one exporter. It orchestrates pieces that each read on their own:
+ * `DeliveryProcessor`: the batching processor of this package for one exporter of one signal, in place of
+ * the SDK's BatchLogRecordProcessor (`DeliveryLogProcessor`) and BatchSpanProcessor (`DeliverySpanProcessor`):
+ * log records and spans get the same queue, send path, write-ahead spool, replay and shutdown bound. It
+ * orchestrates pieces that each read on their own:
  *
  * - queue and batching: `RecordQueue` (records and their estimated sizes, capped; batches cut by records
  *   and estimated bytes);
@@ -18,21 +20,28 @@
  * for the next run; `shutdownBy(deadline)` drains until the deadline, then writes whatever is still
  * queued or in flight to the spool, synchronously, and returns.
  */
-import { diag } from '@opentelemetry/api';
-import type { LogRecordExporter, LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import { diag, TraceFlags, type Context } from '@opentelemetry/api';
+import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { RecordSizeHint } from '../record-size.js';
 import { settleRecords } from '../../redact/deferred.js';
 import { BatchStore, type Batch } from './batch-store.js';
 import { RecordQueue } from './record-queue.js';
 import { ReplayScheduler } from './replay-scheduler.js';
 import { RetryPolicy } from './retry.js';
-import { sendBatch, type SendResult } from './send.js';
+import { sendBatch, type BatchExporter, type SendResult } from './send.js';
 import type { Spool } from './spool.js';
-import type { DeliveryStats } from './stats.js';
+import type { SignalLedger } from './stats.js';
 
-export interface DeliveryProcessorOptions {
-  exporter: LogRecordExporter;
-  stats: DeliveryStats;
+/** What a delivery processor needs of an exporter (any signal): `export` and `shutdown`. */
+export interface DeliveryExporter<Item> extends BatchExporter<Item[]> {
+  shutdown(): Promise<void>;
+}
+
+export interface DeliveryProcessorOptions<Item = ReadableLogRecord> {
+  exporter: DeliveryExporter<Item>;
+  /** The account of this processor's signal in the pipeline's ledger. */
+  stats: SignalLedger;
   /** Records held in memory at most; more are dropped and counted. */
   maxQueueSize: number;
   /** Estimated bytes held in memory at most (one tool result weighs as much as hundreds of SSE chunks). */
@@ -48,40 +57,46 @@ export interface DeliveryProcessorOptions {
   /** The exporter's own request timeout; an export that has not called back after this (+1 s) counts as failed. */
   exportTimeoutMillis: number;
   retry?: RetryPolicy;
-  /** Where undeliverable batches go; without it they are dropped (`export_failed`) and counted. */
-  spool?: Spool;
+  /** Where undeliverable batches go (this signal's view of the spool); without it they are dropped (`export_failed`) and counted. */
+  spool?: Spool<Item>;
   /** Send spooled batches of earlier runs in the background after start. Default true when a spool is set. */
   replayOnStart?: boolean;
   /** Label for diagnostics. */
   label?: string;
-  /** The pipeline's record-size hint, set by the emitter around each emit. */
+  /**
+   * Scrubs what the emitter deferred, in place, when a batch leaves the queue: before the spool, a file or
+   * the network sees it. Default: the deferred fields of log records (`settleRecords`); the span processor
+   * has no default (a span has no deferred fields, so without its scrubber it would leave raw).
+   */
+  settle?: (items: Item[]) => void;
+  /** The pipeline's record-size hint, set by the emitter around each emit (log records). */
   recordSize?: RecordSizeHint;
 }
 
 /** Below the common 1 MiB request limit of proxies, with room for the OTLP encoding around the records. */
 export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
 
-export class DeliveryLogProcessor implements LogRecordProcessor {
-  private readonly recordSize: RecordSizeHint;
-  private readonly queue: RecordQueue;
+export class DeliveryProcessor<Item extends { readonly attributes: object }> {
+  private readonly queue: RecordQueue<Item>;
   private readonly batchSize: number;
   private readonly maxBatchBytes: number;
   private readonly delay: number;
-  private readonly exporter: LogRecordExporter;
-  private readonly stats: DeliveryStats;
+  private readonly exporter: DeliveryExporter<Item>;
+  private readonly stats: SignalLedger;
   private readonly retry: RetryPolicy;
-  private readonly store: BatchStore;
+  private readonly store: BatchStore<Item>;
   private readonly replay: ReplayScheduler;
   private readonly guardMs: number;
   private readonly label: string;
+  private readonly settle: (items: Item[]) => void;
 
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private kick: NodeJS.Immediate | undefined;
   /** The batch being sent (retries included): one at a time. */
-  private current: Batch | undefined;
+  private current: Batch<Item> | undefined;
   /** Halves of a batch answered "too large", sent before anything else (oldest first). */
-  private splits: Batch[] = [];
+  private splits: Array<Batch<Item>> = [];
   private due = false;
   private droppedPending = 0;
   /** Records ever queued / taken out of the queue: forceFlush waits until `taken` reaches its mark. */
@@ -91,7 +106,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   private shutdownPromise: Promise<void> | undefined;
   private drainDeadline = Number.POSITIVE_INFINITY;
 
-  constructor(options: DeliveryProcessorOptions) {
+  constructor(options: DeliveryProcessorOptions<Item>) {
     this.exporter = options.exporter;
     this.stats = options.stats;
     const maxQueueSize = Math.max(1, options.maxQueueSize);
@@ -102,7 +117,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     this.retry = options.retry ?? new RetryPolicy();
     this.guardMs = options.exportTimeoutMillis + 1000;
     this.label = options.label ?? 'logs';
-    this.recordSize = options.recordSize ?? new RecordSizeHint();
+    this.settle = options.settle ?? (settleRecords as (items: Item[]) => void);
     this.store = new BatchStore(this.stats, options.spool, this.label);
     this.replay = new ReplayScheduler(this.retry, () => this.pump());
     if (options.spool && options.replayOnStart !== false) {
@@ -112,16 +127,15 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     }
   }
 
-  /** The hot path: no allocation beyond the array slot, no I/O, no throw. */
-  onEmit(logRecord: SdkLogRecord): void {
-    const size = this.recordSize.read();
+  /** The hot path: no allocation beyond the array slot, no I/O, no throw. `size` is the item's estimated bytes. */
+  protected accept(item: Item, size: number): void {
     this.stats.emitted(1);
     if (this.closed) {
       // The pipeline stops records emitted after its shutdown began before they get here; this is a processor shut down on its own.
       this.stats.drop(1, 'after_shutdown', 'emitted after the processor shut down');
       return;
     }
-    if (!this.queue.tryPush(logRecord, size)) {
+    if (!this.queue.tryPush(item, size)) {
       if (this.droppedPending++ === 0) this.schedule();
       return;
     }
@@ -178,7 +192,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     for (const part of splits) this.store.park(part);
     const queued = this.queue.takeAll();
     // Records that go to the spool are scrubbed first (without a spool they are dropped: nothing to scrub).
-    if (this.store.spool) settleRecords(queued);
+    if (this.store.spool) this.settle(queued);
     this.taken += queued.length;
     this.store.parkQueued(queued, this.batchSize);
     this.settleFlushes(true);
@@ -251,7 +265,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
         if (live) {
           const records = queue.take(this.batchSize, this.maxBatchBytes);
           // Scrubbing deferred by the emitter happens here, before the spool, a file or the network sees them.
-          settleRecords(records);
+          this.settle(records);
           this.taken += records.length;
           if (queue.length === 0) this.due = false;
           if (this.replay.paused() && performance.now() < this.drainDeadline) {
@@ -286,7 +300,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   }
 
   /** Sends the batch through the one send path: retries unless degraded (then one attempt, then the spool). */
-  private start(batch: Batch): void {
+  private start(batch: Batch<Item>): void {
     this.current = batch;
     batch.abort = new AbortController();
     sendBatch(this.exporter, batch.records, {
@@ -300,7 +314,7 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
     });
   }
 
-  private onResult(batch: Batch, result: SendResult): void {
+  private onResult(batch: Batch<Item>, result: SendResult): void {
     if (batch.abandonedAs !== undefined) {
       // Handed to the spool at the shutdown bound; the export ended afterwards.
       if (result.ok) this.store.deliveredLate(batch);
@@ -351,7 +365,39 @@ export class DeliveryLogProcessor implements LogRecordProcessor {
   }
 }
 
-function safeShutdown(exporter: LogRecordExporter): Promise<void> {
+/** Log records: the SDK's log processor interface over the delivery processor. */
+export class DeliveryLogProcessor extends DeliveryProcessor<ReadableLogRecord> implements LogRecordProcessor {
+  private readonly recordSize: RecordSizeHint;
+
+  constructor(options: Omit<DeliveryProcessorOptions<ReadableLogRecord>, 'exporter'> & { exporter: LogRecordExporter }) {
+    super(options);
+    this.recordSize = options.recordSize ?? new RecordSizeHint();
+  }
+
+  onEmit(logRecord: SdkLogRecord): void {
+    this.accept(logRecord, this.recordSize.read());
+  }
+}
+
+/**
+ * Spans: the SDK's span processor interface over the delivery processor. An ended span is queued as it is
+ * (the SDK's BatchSpanProcessor does the same); like it, only sampled spans are exported. Spans are not
+ * sized: their batches are cut by count. `settle` is required: it is the spans' scrubber (span-scrub.ts).
+ */
+export class DeliverySpanProcessor extends DeliveryProcessor<ReadableSpan> implements SpanProcessor {
+  constructor(options: Omit<DeliveryProcessorOptions<ReadableSpan>, 'exporter' | 'recordSize' | 'settle'> & { exporter: SpanExporter; settle: (spans: ReadableSpan[]) => void }) {
+    super(options);
+  }
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    this.accept(span, 0);
+  }
+}
+
+function safeShutdown(exporter: DeliveryExporter<unknown>): Promise<void> {
   try {
     return exporter.shutdown().catch(() => undefined);
   } catch {

@@ -2,10 +2,9 @@
  * The in-memory queue of a delivery processor: records with their estimated sizes, capped in records and
  * bytes, and cut into batches of at most so many records and so many estimated bytes (at least one).
  */
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 
-export class RecordQueue {
-  private records: ReadableLogRecord[] = [];
+export class RecordQueue<Item> {
+  private records: Item[] = [];
   /** The estimated size of each queued record, in step with `records`, and their sum. */
   private sizes: number[] = [];
   private queuedBytes = 0;
@@ -21,7 +20,7 @@ export class RecordQueue {
   }
 
   /** O(1); false when the record does not fit (the caller counts the drop). */
-  tryPush(record: ReadableLogRecord, size: number): boolean {
+  tryPush(record: Item, size: number): boolean {
     if (this.records.length >= this.maxRecords || this.queuedBytes + size > this.maxBytes) return false;
     this.records.push(record);
     this.sizes.push(size);
@@ -30,7 +29,7 @@ export class RecordQueue {
   }
 
   /** Takes the oldest records: at most `maxRecords` and `maxBytes` estimated bytes, at least one. */
-  take(maxRecords: number, maxBytes: number): ReadableLogRecord[] {
+  take(maxRecords: number, maxBytes: number): Item[] {
     const queue = this.records;
     const sizes = this.sizes;
     let count = 0;
@@ -43,7 +42,7 @@ export class RecordQueue {
     return queue.splice(0, count);
   }
 
-  takeAll(): ReadableLogRecord[] {
+  takeAll(): Item[] {
     const all = this.records;
     this.records = [];
     this.sizes = [];

@@ -1,14 +1,14 @@
 /**
- * Sending the spool: where it is by default, and a one-shot replay (`codex-otel flush`). The background
- * replay after start is done by DeliveryLogProcessor itself, one batch at a time between live batches.
+ * Sending the spool: where it is by default, and a one-shot replay (`codex-otel flush`) of one signal's
+ * batches. The background replay after start is done by the delivery processors themselves, one batch at
+ * a time between live batches.
  */
-import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { sendBatch } from './send.js';
+import { sendBatch, type BatchExporter } from './send.js';
 export { resolveSpoolConfig, DEFAULT_SPOOL_SUBDIR } from '../../config/spool.js';
 import type { FailureClass } from './outcome.js';
 import { RetryPolicy } from './retry.js';
 import type { Spool } from './spool.js';
-import type { DeliveryStats } from './stats.js';
+import type { SignalLedger } from './stats.js';
 
 /** Folder of the default spool, beside the config file: `$CODEX_HOME/codex-otel/spool` for the usual one. */
 export interface ReplayResult {
@@ -25,7 +25,8 @@ export interface ReplayResult {
 }
 
 export interface ReplayOptions {
-  stats: DeliveryStats;
+  /** The account of the spool's signal. */
+  stats: SignalLedger;
   retry?: RetryPolicy;
   /** Stop claiming new batches after this many ms. Default: no limit. */
   timeLimitMs?: number;
@@ -43,13 +44,13 @@ export interface ReplayOptions {
  * spool and goes on with the next. A failure of the collector itself (unreachable, overloaded, timing out,
  * refusing our credentials) stops the pass: the rest stays for later.
  */
-export async function replaySpool(spool: Spool, exporter: LogRecordExporter, options: ReplayOptions): Promise<ReplayResult> {
+export async function replaySpool<Item>(spool: Spool<Item>, exporter: BatchExporter<Item[]>, options: ReplayOptions): Promise<ReplayResult> {
   const retry = options.retry ?? new RetryPolicy({ budgetMs: 10_000 });
   const stopAt = performance.now() + (options.timeLimitMs ?? Number.POSITIVE_INFINITY);
   const droppedBefore = options.stats.snapshot().dropped.total;
   const result: ReplayResult = { sent: 0, sentBatches: 0, failed: 0, failedBatches: 0, dropped: 0, remaining: { files: 0, records: 0 } };
   const skip = new Set<string>();
-  const send = async (records: ReadableLogRecord[]): Promise<Attempt> => {
+  const send = async (records: Item[]): Promise<Attempt> => {
     const sent = await sendBatch(exporter, records, { retry, guardMs: options.exportTimeoutMs ?? 30_000, stopAt, onRetry: () => options.stats.retried() });
     return sent.ok ? { ok: true } : { ok: false, failure: sent.failure };
   };
@@ -86,10 +87,10 @@ export async function replaySpool(spool: Spool, exporter: LogRecordExporter, opt
 
 type Attempt = { ok: true } | { ok: false; failure: FailureClass };
 
-interface Delivered {
+interface Delivered<Item> {
   sent: number;
   /** Records not delivered (kept in the spool by the caller). */
-  unsent: ReadableLogRecord[];
+  unsent: Item[];
   /** The last failure was the collector's, not the batch's: stop sending for now. */
   collectorDown: boolean;
 }
@@ -98,7 +99,7 @@ interface Delivered {
  * Sends records read from the spool; "too large" splits them in halves, oldest first. Counts what it
  * sends and drops in the ledger (as leaving the spool); returns what it could not send.
  */
-async function deliverSplitting(records: ReadableLogRecord[], send: (records: ReadableLogRecord[]) => Promise<Attempt>, stats: DeliveryStats): Promise<Delivered> {
+async function deliverSplitting<Item>(records: Item[], send: (records: Item[]) => Promise<Attempt>, stats: SignalLedger): Promise<Delivered<Item>> {
   const attempt = await send(records);
   if (attempt.ok) {
     stats.exported(records.length, 'spool');

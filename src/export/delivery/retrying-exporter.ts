@@ -1,7 +1,8 @@
 /**
- * An exporter of the SDK's shape (metrics, spans) put on the one send path: every export goes through
- * `sendBatch` (the retry policy of logs: backoff with full jitter, Retry-After honoured, retryable gRPC codes
- * too) with a guard on each attempt, and at the shutdown bound every export in flight is answered.
+ * An exporter of the SDK's push shape (metrics; spans go through the delivery processor, as log records)
+ * put on the one send path: every export goes through `sendBatch` (the retry policy of logs: backoff with
+ * full jitter, Retry-After honoured, retryable gRPC codes too) with a guard on each attempt, and at the
+ * shutdown bound every export in flight is answered.
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { RetryPolicy } from './retry.js';

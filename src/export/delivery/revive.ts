@@ -5,18 +5,19 @@
  *
  * Fidelity limits (none affects the records this package emits): a `doubleValue` that is a whole number
  * comes back as a JS number and is re-sent as `intValue`; an `intValue` beyond 2^53 loses precision;
- * `bytesValue` is re-sent as bytes.
+ * a NaN or infinite double (written as null by the serializer) comes back as NaN; `bytesValue` is re-sent
+ * as bytes.
  */
 import type { HrTime, SpanContext } from '@opentelemetry/api';
 import type { AnyValue, AnyValueMap, LogAttributes } from '@opentelemetry/api-logs';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-const obj = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
-const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+export const obj = (value: unknown): Json => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {});
+export const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+export const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** The records of one request line. Throws on a line that is not a JSON object (caller counts it). */
 export function reviveLogsRequest(line: string): ReadableLogRecord[] {
@@ -27,30 +28,43 @@ export function reviveLogsRequest(line: string): ReadableLogRecord[] {
   const records: ReadableLogRecord[] = [];
   for (const resourceLogs of arr((request as Json)['resourceLogs'])) {
     const rl = obj(resourceLogs);
-    const rawResource = obj(rl['resource']);
-    const resourceAttributes: Record<string, string | number | boolean | Array<string | number | boolean | null>> = {};
-    for (const kv of arr(rawResource['attributes'])) {
-      const key = str(obj(kv)['key']);
-      const value = toPrimitive(fromAnyValue(obj(kv)['value']));
-      if (key !== undefined && value !== undefined) resourceAttributes[key] = value;
-    }
-    const schemaUrl = str(rl['schemaUrl']);
-    // One Resource object and one scope object per group: the serializer groups by object identity.
-    const resource: Resource = resourceFromAttributes(resourceAttributes as Parameters<typeof resourceFromAttributes>[0], schemaUrl ? { schemaUrl } : undefined);
+    const resource = reviveResource(rl);
     for (const scopeLogs of arr(rl['scopeLogs'])) {
       const sl = obj(scopeLogs);
-      const rawScope = obj(sl['scope']);
-      const scope: ReadableLogRecord['instrumentationScope'] = { name: str(rawScope['name']) ?? '' };
-      const version = str(rawScope['version']);
-      if (version) (scope as { version?: string }).version = version;
-      const scopeSchema = str(sl['schemaUrl']);
-      if (scopeSchema) (scope as { schemaUrl?: string }).schemaUrl = scopeSchema;
-      const scopeAttributes = toAttributes(rawScope['attributes']);
-      if (Object.keys(scopeAttributes).length) (scope as { attributes?: LogAttributes }).attributes = scopeAttributes;
+      const scope = reviveScope(sl);
       for (const logRecord of arr(sl['logRecords'])) records.push(reviveRecord(obj(logRecord), resource, scope));
     }
   }
   return records;
+}
+
+/**
+ * The resource of one `resourceLogs` / `resourceSpans` entry. One Resource object per group: the
+ * serializer groups by object identity, so the items of a group are sent in one group again.
+ */
+export function reviveResource(group: Json): Resource {
+  const rawResource = obj(group['resource']);
+  const resourceAttributes: Record<string, string | number | boolean | Array<string | number | boolean | null>> = {};
+  for (const kv of arr(rawResource['attributes'])) {
+    const key = str(obj(kv)['key']);
+    const value = toPrimitive(fromAnyValue(obj(kv)['value']));
+    if (key !== undefined && value !== undefined) resourceAttributes[key] = value;
+  }
+  const schemaUrl = str(group['schemaUrl']);
+  return resourceFromAttributes(resourceAttributes as Parameters<typeof resourceFromAttributes>[0], schemaUrl ? { schemaUrl } : undefined);
+}
+
+/** The instrumentation scope of one `scopeLogs` / `scopeSpans` entry (one object per group, as for the resource). */
+export function reviveScope(group: Json): ReadableLogRecord['instrumentationScope'] {
+  const rawScope = obj(group['scope']);
+  const scope: ReadableLogRecord['instrumentationScope'] = { name: str(rawScope['name']) ?? '' };
+  const version = str(rawScope['version']);
+  if (version) (scope as { version?: string }).version = version;
+  const scopeSchema = str(group['schemaUrl']);
+  if (scopeSchema) (scope as { schemaUrl?: string }).schemaUrl = scopeSchema;
+  const scopeAttributes = toAttributes(rawScope['attributes']);
+  if (Object.keys(scopeAttributes).length) (scope as { attributes?: LogAttributes }).attributes = scopeAttributes;
+  return scope;
 }
 
 function reviveRecord(lr: Json, resource: Resource, scope: ReadableLogRecord['instrumentationScope']): ReadableLogRecord {
@@ -82,7 +96,7 @@ function reviveRecord(lr: Json, resource: Resource, scope: ReadableLogRecord['in
   return record;
 }
 
-function toAttributes(list: unknown): LogAttributes {
+export function toAttributes(list: unknown): LogAttributes {
   const attributes: LogAttributes = {};
   for (const kv of arr(list)) {
     const key = str(obj(kv)['key']);
@@ -97,7 +111,8 @@ function fromAnyValue(value: unknown): AnyValue {
   if ('stringValue' in v) return str(v['stringValue']) ?? '';
   if ('boolValue' in v) return v['boolValue'] === true;
   if ('intValue' in v) return toNumber(v['intValue']);
-  if ('doubleValue' in v) return toNumber(v['doubleValue']);
+  // The SDK's JSON serializer (JSON.stringify) writes NaN and ±Infinity as null: keep it a double.
+  if ('doubleValue' in v) return v['doubleValue'] === null ? Number.NaN : toNumber(v['doubleValue']);
   if ('bytesValue' in v) return Buffer.from(str(v['bytesValue']) ?? '', 'base64');
   if ('arrayValue' in v) return arr(obj(v['arrayValue'])['values']).map(fromAnyValue);
   if ('kvlistValue' in v) {

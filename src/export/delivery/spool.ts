@@ -1,13 +1,19 @@
 /**
- * The durable spool: batches that could not be delivered, as OTLP/JSON lines files (one
- * `ExportLogsServiceRequest` per line, the format of the file output), resent by the next start or by
- * `codex-otel flush`, removed once the collector accepted them.
+ * The spool: batches that could not be delivered, as OTLP/JSON lines files (one `Export…ServiceRequest`
+ * per line, the format of the file output), resent by the next start or by `codex-otel flush`, removed
+ * once the collector accepted them. Log records and spans share one folder and one cap; each file holds
+ * one signal, named by its prefix, and a `Spool` object is the view of one signal (its codec, its account
+ * in the ledger).
  *
- * File names (all in one folder; the name sorts oldest first):
+ * File names (all in one folder; within a signal the name sorts oldest first):
  *
- *   logs-<ms since epoch, 13 digits>-<pid>-<seq>-n<records>.jsonl            ready: anyone may send it
- *   <ready name>.claim-<pid>-<token>                                         being sent by that process
- *   <ready name>.tmp-<pid>-<token>                                           being written by that process
+ *   <signal>-<ms since epoch, 13 digits>-<pid>-<seq>-n<items>.jsonl        ready: anyone may send it
+ *   <ready name>.claim-<pid>-<token>                                       being sent by that process
+ *   <ready name>.tmp-<pid>-<token>                                         being written by that process
+ *
+ * `<signal>` is `logs` (log records, the only signal before spans were spooled: those files replay as
+ * they are) or `traces` (spans). A version that knows only `logs` leaves `traces` files alone (but counts
+ * their bytes against the cap, and evicts only `logs` files to stay under it).
  *
  * Claiming is a rename, atomic on one file system: of two processes renaming the same ready file, one
  * gets ENOENT and skips it, so no batch is sent twice. A claim or temporary file whose process is gone
@@ -21,20 +27,33 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { serializeLogsJson } from '../otlp-json.js';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { reviveLogsRequest } from './revive.js';
-import type { DeliveryStats, Origin } from './stats.js';
+import { LOGS_CODEC, type SpoolCodec } from './spool-codec.js';
+import type { Origin, SignalLedger, SpooledSignal } from './stats.js';
 
-export interface SpoolOptions {
+export interface SpoolOptions<Item = ReadableLogRecord> {
   directory: string;
-  /** Cap on the folder's total size; the oldest ready batches are dropped (and counted) to stay under it. */
+  /** Cap on the folder's total size (every signal); the oldest ready batches are dropped (and counted) to stay under it. */
   maxBytes: number;
-  stats: DeliveryStats;
+  /** The account of this spool's signal. */
+  stats: SignalLedger;
+  /** How this signal's batches are written and read back; default: log records. */
+  codec?: SpoolCodec<Item>;
+  /**
+   * The accounts of the other signals in the folder: over the cap, the oldest batch of any signal goes first
+   * (counted in its own account). Without it only this signal's batches are evicted.
+   */
+  accountOf?: (signal: SpooledSignal) => SignalLedger | undefined;
 }
 
-const READY = /^logs-(\d{13})-(\d+)-(\d+)-n(\d+)\.jsonl$/;
-const OWNED = /^(logs-\d{13}-\d+-\d+-n(\d+)\.jsonl)\.(claim|tmp)-(\d+)-([0-9a-f]+)$/;
+const SIGNALS = '(logs|traces)';
+const ANY_READY = new RegExp(`^${SIGNALS}-(\\d{13})-(\\d+)-(\\d+)-n(\\d+)\\.jsonl$`);
+const ANY_OWNED = new RegExp(`^(${SIGNALS}-\\d{13}-\\d+-\\d+-n(\\d+)\\.jsonl)\\.(claim|tmp)-(\\d+)-([0-9a-f]+)$`);
+
+interface FolderState {
+  used: number;
+  ready: boolean;
+}
 
 /** A file this process holds (claimed for sending, or written ahead of an export). */
 export interface ClaimedBatch {
@@ -42,33 +61,53 @@ export interface ClaimedBatch {
   path: string;
   /** The ready name it returns to when released. */
   readyName: string;
-  /** Records the file holds (from its name). */
+  /** Items the file holds (from its name). */
   count: number;
 }
 
 let fileSequence = 0;
 
-export class Spool {
+export class Spool<Item = ReadableLogRecord> {
   readonly directory: string;
   readonly maxBytes: number;
-  private readonly stats: DeliveryStats;
+  readonly signal: SpooledSignal;
+  private readonly stats: SignalLedger;
+  private readonly codec: SpoolCodec<Item>;
+  private readonly accountOf: ((signal: SpooledSignal) => SignalLedger | undefined) | undefined;
   private readonly pid = process.pid;
   /** Per process, not per Spool: two pipelines of one process never take each other's claims for stale. */
   private readonly token = PROCESS_TOKEN;
-  /** Bytes in the folder as last scanned, plus our own writes since; -1 before the first scan. */
-  private used = -1;
-  private directoryReady = false;
+  /** Shared by the views of one folder (`forSignal`): the bytes in it and whether it was created. */
+  private readonly folder: FolderState;
 
-  constructor(options: SpoolOptions) {
+  constructor(options: SpoolOptions<Item>, folder?: FolderState) {
     this.directory = options.directory;
     this.maxBytes = options.maxBytes;
     this.stats = options.stats;
+    this.codec = options.codec ?? (LOGS_CODEC as unknown as SpoolCodec<Item>);
+    this.signal = this.codec.signal;
+    this.accountOf = options.accountOf;
+    this.folder = folder ?? { used: -1, ready: false };
+  }
+
+  /** The view of another signal on the same folder and cap, sharing what this process knows of its size. */
+  forSignal<Other>(codec: SpoolCodec<Other>, stats: SignalLedger): Spool<Other> {
+    return new Spool<Other>({ directory: this.directory, maxBytes: this.maxBytes, stats, codec, ...(this.accountOf ? { accountOf: this.accountOf } : {}) }, this.folder);
+  }
+
+  /** Bytes in the folder as last scanned, plus this process's writes since; -1 before the first scan. */
+  private get used(): number {
+    return this.folder.used;
+  }
+
+  private set used(value: number) {
+    this.folder.used = value;
   }
 
   /** Serializes a batch to one OTLP/JSON line; undefined when the serializer fails. */
-  static encode(records: ReadableLogRecord[]): Buffer | undefined {
+  encode(items: Item[]): Buffer | undefined {
     try {
-      const bytes = serializeLogsJson(records);
+      const bytes = this.codec.encode(items);
       return bytes ? Buffer.concat([bytes, NEWLINE]) : undefined;
     } catch {
       return undefined;
@@ -80,15 +119,15 @@ export class Spool {
    * mid-export leaves it for the next run. Never evicts older batches (the export may well succeed);
    * returns undefined when it does not fit or cannot be written: the batch then lives in memory only.
    */
-  writeAhead(records: ReadableLogRecord[]): ClaimedBatch | undefined {
-    const data = Spool.encode(records);
+  writeAhead(items: Item[]): ClaimedBatch | undefined {
+    const data = this.encode(items);
     if (!data) return undefined;
     try {
       if (this.usedBytes() + data.length > this.maxBytes) return undefined;
-      const readyName = this.newReadyName(records.length);
+      const readyName = this.newReadyName(items.length);
       const path = join(this.directory, `${readyName}.claim-${this.pid}-${this.token}`);
       this.atomicWrite(path, readyName, data);
-      return { path, readyName, count: records.length };
+      return { path, readyName, count: items.length };
     } catch {
       return undefined;
     }
@@ -99,27 +138,27 @@ export class Spool {
    * fsynced). Over the cap, the oldest ready batches are dropped first (counted as `spool_full`); a batch
    * larger than the whole cap, or one that meets a full disk (ENOSPC, a short write), is dropped as
    * `spool_full` and its partial file removed. A folder that cannot be written drops it as `spool_unwritable`.
-   * `from` says where the records are counted now: a batch read back from the spool is not spooled twice.
+   * `from` says where the items are counted now: a batch read back from the spool is not spooled twice.
    */
-  store(records: ReadableLogRecord[], from: Origin = 'memory'): string | undefined {
-    if (records.length === 0) return undefined;
-    const data = Spool.encode(records);
+  store(items: Item[], from: Origin = 'memory'): string | undefined {
+    if (items.length === 0) return undefined;
+    const data = this.encode(items);
     if (!data) {
-      this.stats.drop(records.length, 'spool_unwritable', 'cannot serialize', from);
+      this.stats.drop(items.length, 'spool_unwritable', 'cannot serialize', from);
       return undefined;
     }
     try {
       if (!this.makeRoom(data.length)) {
-        this.stats.drop(records.length, 'spool_full', `batch of ${data.length} bytes, cap ${this.maxBytes}`, from);
+        this.stats.drop(items.length, 'spool_full', `batch of ${data.length} bytes, cap ${this.maxBytes}`, from);
         return undefined;
       }
-      const readyName = this.newReadyName(records.length);
+      const readyName = this.newReadyName(items.length);
       this.atomicWrite(join(this.directory, readyName), readyName, data);
-      if (from === 'memory') this.stats.spooled(records.length);
+      if (from === 'memory') this.stats.spooled(items.length);
       return readyName;
     } catch (error) {
-      if (isDiskFull(error)) this.stats.drop(records.length, 'spool_full', `${this.directory}: disk full (${describe(error)})`, from);
-      else this.stats.drop(records.length, 'spool_unwritable', `${this.directory}: ${describe(error)}`, from);
+      if (isDiskFull(error)) this.stats.drop(items.length, 'spool_full', `${this.directory}: disk full (${describe(error)})`, from);
+      else this.stats.drop(items.length, 'spool_unwritable', `${this.directory}: ${describe(error)}`, from);
       return undefined;
     }
   }
@@ -165,15 +204,15 @@ export class Spool {
   }
 
   /**
-   * Claims the oldest batch available to this process (ready, or stale), or undefined when none is.
-   * `skip` holds ready names this process already tried in this pass.
+   * Claims the oldest batch of this signal available to this process (ready, or stale), or undefined when
+   * none is. `skip` holds ready names this process already tried in this pass.
    */
   claimNext(skip?: Set<string>): ClaimedBatch | undefined {
     for (const name of this.candidates()) {
-      const owned = OWNED.exec(name);
+      const owned = ANY_OWNED.exec(name);
       const readyName = owned ? owned[1]! : name;
       if (skip?.has(readyName)) continue;
-      const count = Number(owned ? owned[2] : READY.exec(name)?.[4] ?? 0);
+      const count = Number(owned ? owned[3] : ANY_READY.exec(name)?.[5] ?? 0);
       const path = join(this.directory, `${readyName}.claim-${this.pid}-${this.token}`);
       try {
         renameSync(join(this.directory, name), path);
@@ -185,8 +224,8 @@ export class Spool {
     return undefined;
   }
 
-  /** The records of a claimed batch; undecodable lines are counted as dropped (`spool_corrupt`). */
-  read(batch: ClaimedBatch): ReadableLogRecord[] {
+  /** The items of a claimed batch; undecodable lines are counted as dropped (`spool_corrupt`). */
+  read(batch: ClaimedBatch): Item[] {
     let text: string;
     try {
       text = readFileSync(batch.path, 'utf8');
@@ -195,21 +234,21 @@ export class Spool {
       this.stats.drop(batch.count, 'spool_corrupt', `${batch.readyName}: ${describe(error)}`, 'spool');
       return [];
     }
-    const records: ReadableLogRecord[] = [];
+    const items: Item[] = [];
     let bad = 0;
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       try {
-        records.push(...reviveLogsRequest(line));
+        items.push(...this.codec.decode(line));
       } catch {
         bad++;
       }
     }
-    if (bad > 0) this.stats.drop(Math.max(bad, batch.count - records.length), 'spool_corrupt', batch.readyName, 'spool');
-    return records;
+    if (bad > 0) this.stats.drop(Math.max(bad, batch.count - items.length), 'spool_corrupt', batch.readyName, 'spool');
+    return items;
   }
 
-  /** Ready and stale files, oldest first. */
+  /** Ready and stale files of this signal, oldest first. */
   candidates(): string[] {
     let names: string[];
     try {
@@ -217,32 +256,36 @@ export class Spool {
     } catch {
       return [];
     }
-    return names.filter((name) => READY.test(name) || this.isStale(name)).sort();
+    return names.filter((name) => this.isReady(name) || this.isStale(name)).sort();
   }
 
-  /** What `codex-otel flush` and tests report: ready batches and their records. */
+  /** What `codex-otel flush` and tests report: ready batches of this signal and their items. */
   pending(): { files: number; records: number } {
     let files = 0;
     let records = 0;
     for (const name of this.candidates()) {
       files++;
-      records += Number(READY.exec(name)?.[4] ?? OWNED.exec(name)?.[2] ?? 0);
+      records += Number(ANY_READY.exec(name)?.[5] ?? ANY_OWNED.exec(name)?.[3] ?? 0);
     }
     return { files, records };
   }
 
+  private isReady(name: string): boolean {
+    return ANY_READY.exec(name)?.[1] === this.signal;
+  }
+
   private isStale(name: string): boolean {
-    const owned = OWNED.exec(name);
-    if (!owned) return false;
-    const pid = Number(owned[4]);
-    if (pid === this.pid) return owned[5] !== this.token;
+    const owned = ANY_OWNED.exec(name);
+    if (!owned || owned[2] !== this.signal) return false;
+    const pid = Number(owned[5]);
+    if (pid === this.pid) return owned[6] !== this.token;
     return !isAlive(pid);
   }
 
   private newReadyName(count: number): string {
     // One sequence per process: two Spools of one process on one folder must never pick the same name.
     fileSequence++;
-    return `logs-${String(Date.now()).padStart(13, '0')}-${this.pid}-${fileSequence}-n${count}.jsonl`;
+    return `${this.signal}-${String(Date.now()).padStart(13, '0')}-${this.pid}-${fileSequence}-n${count}.jsonl`;
   }
 
   /**
@@ -274,17 +317,17 @@ export class Spool {
 
   /** The folder is private (0700): it holds prompts' metadata and tool output of every session. */
   private ensureDirectory(): void {
-    if (this.directoryReady) return;
+    if (this.folder.ready) return;
     mkdirSync(this.directory, { recursive: true, mode: 0o700 });
     try {
       if ((statSync(this.directory).mode & 0o077) !== 0) chmodSync(this.directory, 0o700);
     } catch {
       // not ours to change (another user's folder): writing will tell
     }
-    this.directoryReady = true;
+    this.folder.ready = true;
   }
 
-  /** Files in the folder this project did not write: left alone, never sent, reported by `flush`. */
+  /** Files in the folder this project did not write (of no signal): left alone, never sent, reported by `flush`. */
   foreign(): string[] {
     let names: string[];
     try {
@@ -292,7 +335,7 @@ export class Spool {
     } catch {
       return [];
     }
-    return names.filter((name) => !READY.test(name) && !OWNED.test(name)).sort();
+    return names.filter((name) => !ANY_READY.test(name) && !ANY_OWNED.test(name)).sort();
   }
 
   private usedBytes(): number {
@@ -318,35 +361,45 @@ export class Spool {
     this.used = total;
   }
 
-  /** Drops the oldest ready batches until `size` more bytes fit; false when even an empty spool is too small. */
+  /**
+   * Drops the oldest ready batches (of any signal whose account this spool knows, by time) until `size` more
+   * bytes fit; false when even an empty spool is too small.
+   */
   private makeRoom(size: number): boolean {
     if (size > this.maxBytes) return false;
     if (this.usedBytes() + size <= this.maxBytes) return true;
     this.rescan(); // other processes may have sent or dropped batches
     if (this.used + size <= this.maxBytes) return true;
-    let names: string[];
+    let victims: Array<{ name: string; account: SignalLedger; count: number; key: string }>;
     try {
-      names = readdirSync(this.directory).filter((name) => READY.test(name)).sort();
+      victims = [];
+      for (const name of readdirSync(this.directory)) {
+        const match = ANY_READY.exec(name);
+        if (!match) continue;
+        const signal = match[1] as SpooledSignal;
+        const account = signal === this.signal ? this.stats : this.accountOf?.(signal);
+        // Oldest first across signals: by time, then by the writer's sequence.
+        if (account) victims.push({ name, account, count: Number(match[5]), key: `${match[2]}-${match[4]!.padStart(12, '0')}-${match[3]!.padStart(10, '0')}` });
+      }
     } catch {
       return false;
     }
-    for (const name of names) {
+    victims.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const { name, account, count } of victims) {
       if (this.used + size <= this.maxBytes) break;
-      const match = READY.exec(name)!;
       const victim = join(this.directory, `${name}.claim-${this.pid}-${this.token}`);
       try {
         renameSync(join(this.directory, name), victim); // claim first: never delete what another process is sending
         const bytes = statSync(victim).size;
         unlinkSync(victim);
         this.used -= bytes;
-        this.stats.drop(Number(match[4]), 'spool_full', `oldest batch ${name} removed, cap ${this.maxBytes} bytes`, 'spool');
+        account.drop(count, 'spool_full', `oldest batch ${name} removed, cap ${this.maxBytes} bytes`, 'spool');
       } catch {
         // claimed by another process meanwhile
       }
     }
     return this.used + size <= this.maxBytes;
   }
-
 }
 
 const NEWLINE = Buffer.from('\n');

@@ -1,6 +1,8 @@
 /**
- * The delivery ledger: where every log record handed to a delivery processor is now. One ledger per
- * pipeline; every processor, the spool, replay and `flush` move records in it, and nothing else counts.
+ * The delivery ledger: where every log record and every span handed to a delivery processor is now. One
+ * ledger per pipeline with one account per spooled signal (`DeliveryStats` is the log records' account and
+ * holds the spans' in `spans`); every processor, the spool, replay and `flush` move items in it, and nothing
+ * else counts. The words below say "record"; for the spans' account read "span".
  *
  * A record is in exactly one place: in memory (queued or being sent), in the spool, exported, or
  * dropped (with a reason). Every method below is a move between two places, so the invariant
@@ -40,7 +42,8 @@ export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'spool_full', 
 /** Where the records of a batch are when they move: in memory (never spooled yet) or in the spool. */
 export type Origin = 'memory' | 'spool';
 
-export interface DeliveryStatsSnapshot {
+/** One account's counts (log records, or spans). */
+export interface LedgerSnapshot {
   /** Records handed to the delivery processors (one count per processor a record reaches), plus late ones. */
   emitted: number;
   /** Records accepted by a collector or file (first try, retry or replay). */
@@ -59,13 +62,23 @@ export interface DeliveryStatsSnapshot {
   dropped: Record<DropReason, number> & { total: number };
 }
 
-export type DropListener = (count: number, reason: DropReason) => void;
+/** The log records' account, and the spans' in `spans` (the same counts, for spans). */
+export interface DeliveryStatsSnapshot extends LedgerSnapshot {
+  spans: LedgerSnapshot;
+}
+
+/** The signals whose batches are spooled, each with its account in the ledger. */
+export type SpooledSignal = 'logs' | 'traces';
+
+/** A drop as the self-metric sees it: how many items, why, and of which signal (`logs` or `traces`). */
+export type DropListener = (count: number, reason: DropReason, signal: SpooledSignal) => void;
 
 function zeroDrops(): Record<DropReason, number> {
   return { queue_full: 0, spool_full: 0, spool_unwritable: 0, rejected: 0, too_large: 0, spool_corrupt: 0, export_failed: 0, after_shutdown: 0 };
 }
 
-export class DeliveryStats {
+/** One account of the ledger: the moves of one signal's items (log records, or spans). */
+export class SignalLedger {
   private emittedCount = 0;
   private exportedCount = 0;
   private spooledCount = 0;
@@ -77,8 +90,16 @@ export class DeliveryStats {
   private readonly warned = new Set<DropReason>();
   private listener: DropListener | undefined;
 
-  /** `warn` writes the one stderr line per reason; tests pass their own. */
-  constructor(private readonly warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`)) {}
+  /** What the stderr line calls the items of this account. */
+  private readonly noun: string;
+
+  /** `warn` writes the one stderr line per reason; tests pass their own. `signal` says whose items these are. */
+  constructor(
+    protected readonly warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    readonly signal: SpooledSignal = 'logs',
+  ) {
+    this.noun = signal === 'traces' ? 'span(s)' : 'log record(s)';
+  }
 
   /** The self-metric hook (`codex_otel.dropped_records`); set once the meter's instruments exist. */
   onDrop(listener: DropListener | undefined): void {
@@ -114,14 +135,14 @@ export class DeliveryStats {
     if (!this.warned.has(reason)) {
       this.warned.add(reason);
       try {
-        this.warn(`codex-otel: warn: ${count} log record(s) dropped (${reason}${detail ? `: ${detail}` : ''}); ` +
+        this.warn(`codex-otel: warn: ${count} ${this.noun} dropped (${reason}${detail ? `: ${detail}` : ''}); ` +
           'further drops are counted in codex_otel.dropped_records without another warning');
       } catch {
         // stderr closed: nothing else to do
       }
     }
     try {
-      this.listener?.(count, reason);
+      this.listener?.(count, reason, this.signal);
     } catch {
       // a metric failure must not turn a drop into a throw
     }
@@ -133,7 +154,7 @@ export class DeliveryStats {
     this.drop(count, 'after_shutdown', 'emitted after shutdown began');
   }
 
-  snapshot(): DeliveryStatsSnapshot {
+  snapshot(): LedgerSnapshot {
     const dropped = { ...this.drops, total: 0 };
     for (const reason of DROP_REASONS) dropped.total += this.drops[reason];
     const pendingInSpool = this.spooledCount - this.replayedCount - this.droppedFromSpool;
@@ -147,5 +168,32 @@ export class DeliveryStats {
       retries: this.retryCount,
       dropped,
     };
+  }
+}
+
+/**
+ * The ledger of one pipeline: the log records' account (this object, as before spans were spooled) and
+ * the spans' account (`spans`). Drops of either reach the one drop listener (the self-metric).
+ */
+export class DeliveryStats extends SignalLedger {
+  readonly spans: SignalLedger;
+
+  constructor(warn?: (line: string) => void) {
+    super(warn);
+    this.spans = new SignalLedger(this.warn, 'traces');
+  }
+
+  /** The account of a spooled signal. */
+  account(signal: SpooledSignal): SignalLedger {
+    return signal === 'traces' ? this.spans : this;
+  }
+
+  override onDrop(listener: DropListener | undefined): void {
+    super.onDrop(listener);
+    this.spans.onDrop(listener);
+  }
+
+  override snapshot(): DeliveryStatsSnapshot {
+    return { ...super.snapshot(), spans: this.spans.snapshot() };
   }
 }

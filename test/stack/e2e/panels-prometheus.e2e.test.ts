@@ -165,13 +165,18 @@ interface PanelCheck {
 const rateBy = (metric: string, by: string[], extra: Where = () => true): PanelCheck => (rows, where, what) =>
   expectProportional(what, rows, sumBy(sent, metric, by, (p) => where(p) && extra(p)), 1 / RATE_WINDOW_S);
 
-/** failed / all per group; PromQL has no row where nothing failed (an empty numerator), so neither do we. */
+/** failed / all per group: a row for every group with calls, 0 where none failed (the panel's `or 0 * all`). */
 const ratioBy = (metric: string, by: string[], failed: Where): PanelCheck => (rows, where, what) => {
   const all = sumBy(sent, metric, by, where);
   const bad = sumBy(sent, metric, by, (p) => where(p) && failed(p));
-  expect(rows.map((r) => key(r.labels)).sort(), `${what}: rows`).toEqual([...bad].filter(([, v]) => v > 0).map(([k]) => k).sort());
-  for (const r of rows) expect(r.value, `${what} ${key(r.labels)}`).toBeCloseTo(bad.get(key(r.labels))! / all.get(key(r.labels))!, 9);
+  expect(rows.map((r) => key(r.labels)).sort(), `${what}: rows`).toEqual([...all].filter(([, v]) => v > 0).map(([k]) => k).sort());
+  for (const r of rows) {
+    expect(r.value, `${what} ${key(r.labels)}`).toBeCloseTo((bad.get(key(r.labels)) ?? 0) / all.get(key(r.labels))!, 9);
+    if (!bad.get(key(r.labels))) zeroRatioRows.push(`${what} ${key(r.labels)}`);
+  }
 };
+/** Ratio rows that were 0 because nothing failed (the case that showed "No data" before). */
+const zeroRatioRows: string[] = [];
 
 /**
  * histogram_quantile of sum by (le): the value lies in the bucket of the q-quantile of what was sent.
@@ -206,10 +211,11 @@ const CHECKS: Record<string, PanelCheck> = {
   'Model API error ratio|error ratio': (rows, where, what) => {
     const all = total(sent.filter(where), 'codex.api_request');
     const bad = total(sent.filter((p) => where(p) && failed(p)), 'codex.api_request');
-    // No failure: an empty numerator, so no row ("No data" rather than 0%).
-    if (bad === 0) return expect(rows, what).toEqual([]);
+    // No request: no row. Requests and no failure: 0 (the failure series does not exist then).
+    if (all === 0) return expect(rows, what).toEqual([]);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.value, what).toBeCloseTo(bad / all, 9);
+    if (bad === 0) zeroRatioRows.push(what);
   },
   'Model API errors per second, by status|{{status}}': rateBy('codex.api_request', ['status'], failed),
   'Model API latency (p50, p95, p99)|p50': quantileBy('codex.api_request.duration_ms', 0.5),
@@ -255,6 +261,23 @@ describe('PromQL panels on the real Prometheus, variables resolved as Grafana do
       }
     });
   }
+
+  it('the ratio panels showed 0, not "No data", for groups with requests or tool calls and no failure', () => {
+    // Set by the ratio checks above (same file, run in order): the data set has such groups.
+    expect(zeroRatioRows.length).toBeGreaterThan(0);
+  });
+
+  it('a ratio panel is 0 for a client whose requests all succeeded, where the failure series does not exist at all', async () => {
+    const panel = USAGE.panels.find((p: any) => p.title === 'Model API error ratio');
+    const requests = sent.filter((p) => p.name === 'codex.api_request');
+    const clients = [...new Set(requests.map((p) => String(p.attributes['originator'])))];
+    const clean = clients.find((c) => !requests.some((p) => String(p.attributes['originator']) === c && failed(p)));
+    expect(clean, `a client without failed requests among ${clients.join(', ')}`).toBeDefined();
+    const failures = await promQuery(stack.endpoints.prometheus!, `codex_api_request_total{success="false", originator="${clean}"}`);
+    expect(failures, 'no failure series for that client').toEqual([]);
+    const { rows } = await runPanel(panel.targets[0].expr, { env: 'All', client: [clean!], user: 'All' }, USAGE.templating.list);
+    expect(rows.map((r) => r.value)).toEqual([0]);
+  });
 
   it('the quantile panels were checked against the buckets sent (rows mixing two bucket layouts are listed)', () => {
     expect(exactQuantiles).toBeGreaterThan(0);

@@ -66,8 +66,10 @@ export const PROMETHEUS_LABELS: ReadonlySet<string> = new Set([
   'command_category', 'shell_snapshot_mode', 'reauth',
   'auth_mode', 'session_source', 'originator', 'model', 'app_version',
   'deployment_environment', 'le', 'job', 'instance', 'exporter', 'receiver', 'processor', 'transport',
-  // codex_otel_dropped_records_total: why the delivery ledger dropped records
-  'reason',
+  // codex_otel_dropped_records_total: which signal (logs, traces) and why the delivery ledger dropped it
+  'signal', 'reason',
+  // otelcol_deltatocumulative_datapoints_total: why delta_to_cumulative dropped a point
+  'error',
 ]);
 
 /** §1 / §1.1 / §1.2 / §1.3: every log attribute key the contract sends. */

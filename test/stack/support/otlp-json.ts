@@ -131,9 +131,9 @@ let replayedUntilNs = 0n;
 
 /**
  * Sends every real Codex capture (the given signals) to the collector's OTLP/HTTP JSON endpoint with
- * its times moved so that it ends now, ONE CAPTURE AFTER THE OTHER: the Codex runs were sequential,
- * and their metric streams have the same identity (Codex's resource has no service.instance.id), so
- * overlapping delta intervals would be dropped by the collector's deltatocumulative as out of order.
+ * its times moved so that it ends now, ONE CAPTURE AFTER THE OTHER, as the Codex runs were made.
+ * (Their metric streams have the same identity — Codex's resource has no service.instance.id — and
+ * the collector adds overlapping deltas too since it restamps them: e2e/delta-sums.)
  * One shift per capture keeps its logs, metrics and spans aligned (durations and order kept; zero
  * timestamps, as on Codex's log records, stay zero; `event.timestamp` is left as Codex wrote it).
  */

@@ -168,7 +168,7 @@ describe('codex-otel check, in process', () => {
       '  log_batch_max_bytes        = 524288',
       '  log_schedule_delay_ms      = 1000',
       '  file      = off',
-      `  spool     = ${join(dirname(file('good.toml')), 'codex-otel', 'spool')} (cap 67108864 bytes) (default for a network logs exporter)`,
+      `  spool     = ${join(dirname(file('good.toml')), 'codex-otel', 'spool')} (cap 67108864 bytes) (default for a network logs or trace exporter)`,
       '  redaction = on',
       '  identity  = user.email: hash, user.account_id: keep, salt from CODEX_OTEL_IDENTITY_SALT (***)',
       'config OK, with warnings',

@@ -53,7 +53,7 @@ describe('codex-otel flush, the command', () => {
     writeFileSync(none, '[otel]\nexporter = "none"\n');
     const a = capture();
     expect(await main(['flush', '--config', none, '--json'], a)).toBe(0);
-    expect(JSON.parse(a.lines.join('\n'))).toMatchObject({ ok: true, nothingToDo: expect.stringContaining('no network logs exporter') });
+    expect(JSON.parse(a.lines.join('\n'))).toMatchObject({ ok: true, nothingToDo: expect.stringContaining('no network logs or trace exporter') });
     const empty = writeConfig(dir.path, faultToml({ target: receiver, spoolDir: join(dir.path, 'empty-spool') }), 'empty.toml');
     const b = capture();
     expect(await main(['flush', '--config', empty, '--json'], b)).toBe(0);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG, EVENT_NAMES } from '../../../src/events/catalog.js';
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
-import type { SimulateSummary } from '../../../src/cli/simulate/simulate.js';
+import { formatSummary, type SimulateSummary } from '../../../src/cli/simulate/simulate.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver.js';
 
 interface Captured extends CliIo {
@@ -260,6 +260,37 @@ describe('simulate against a real OTLP receiver', () => {
     expect(readLogs(dir)).toHaveLength(summary.events.total);
     const service = logs[0]!.resource['service.name'];
     expect(service).toEqual({ type: 'string', value: 'codex_otel_simulate' });
+  });
+
+  it('spans are part of the delivery: a trace endpoint that drops every span is a loss, shown and exit 1', async () => {
+    const tracesRejected = await startOtlpReceiver({ behaviour: ({ signal }) => (signal === 'traces' ? { status: 400 } : undefined) });
+    try {
+      const config = join(root, 'traces-rejected.toml');
+      writeFileSync(config, [
+        '[otel]',
+        `exporter = { otlp-http = { endpoint = "${tracesRejected.logsUrl}", protocol = "binary" } }`,
+        `trace_exporter = { otlp-http = { endpoint = "${tracesRejected.tracesUrl}", protocol = "binary" } }`,
+        '',
+      ].join('\n'));
+      const io = captureIo();
+      const code = await main(['simulate', '--json', '--config', config, '--sessions', '2'], io);
+      const summary = JSON.parse(io.stdout.join('\n')) as SimulateSummary & { ok: boolean };
+      // Every log record got through; every span was refused as invalid (400: dropped and counted).
+      expect(summary.delivery).toMatchObject({ exported: summary.events.total, dropped: { total: 0 } });
+      expect(summary.delivery.spans.emitted).toBeGreaterThan(0);
+      expect(summary.delivery.spans.dropped).toMatchObject({ rejected: summary.delivery.spans.emitted, total: summary.delivery.spans.emitted });
+      expect(summary.ok).toBe(false);
+      expect(code).toBe(1);
+      expect(summary.destinations.filter((d) => d.signal === 'traces').map((d) => d.target)).toEqual([`otlp-http ${tracesRejected.tracesUrl}`]);
+      // The text summary has a block of its own for spans, with the drops by reason.
+      const text = formatSummary(summary);
+      const spansAt = text.indexOf('delivery of spans (telemetry.deliveryStats().spans)');
+      expect(spansAt).toBeGreaterThan(0);
+      const dropped = text.slice(spansAt).find((line) => line.trimStart().startsWith('dropped'));
+      expect(dropped).toContain(`(rejected ${summary.delivery.spans.emitted.toLocaleString('en-US')})`);
+    } finally {
+      await tracesRejected.close();
+    }
   });
 
   it('counts export failures and exits 1', async () => {
