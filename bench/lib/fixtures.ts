@@ -106,19 +106,27 @@ export function baselineSse(input: SseChunkInput, now: number): Attrs {
   };
 }
 
-/** The preview of contract §4 for an ASCII output whose first 2048 bytes hold fewer than 64 lines. */
+/** The preview of contract §4 for an ASCII output (one byte per character). */
 function preview(output: string): string {
   return output.length > 2048 ? `${output.slice(0, 2048)}\n${PREVIEW_NOTICE}` : output;
 }
 
+/** `tool_result_seq` of Codex 0.169: numbered from 1 per process. */
+let toolResultSeq = 0;
+
+/** The keys and values of Codex 0.169.0's `codex.tool_result`, in its order. */
 export function baselineTool(input: ToolResultInput, now: number): Attrs {
   return {
     'event.name': 'codex.tool_result',
+    tool_result_seq: ++toolResultSeq,
     tool_name: input.toolName,
+    tool_namespace: input.toolNamespace ?? 'functions',
     call_id: input.callId,
-    arguments: input.arguments,
     duration_ms: String(input.durationMs),
     success: String(input.success),
+    output_truncated: input.output.length > 2048,
+    agent_name: input.agentName ?? '/root',
+    arguments: input.arguments,
     output: preview(input.output),
     mcp_server: input.mcpServer ?? '',
     mcp_server_origin: input.mcpServerOrigin ?? '',

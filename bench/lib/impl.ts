@@ -39,6 +39,8 @@ export interface ContenderOptions {
   metrics: 'none' | 'discard' | 'otlp';
   /** Extra lines for `[otel.codex_otel]` (ours only). */
   extensions?: Record<string, number>;
+  /** `false`: ours with `[otel.codex_otel.redaction] enabled = false` (to price scrubbing). Default on. */
+  redaction?: boolean;
   /** Override of the SDK's batch settings (sdk only); default = SDK defaults. */
   sdkBatch?: { maxQueueSize?: number; maxExportBatchSize?: number; scheduledDelayMillis?: number };
   /** Extra log exporter (parity check). */
@@ -85,6 +87,7 @@ export function oursToml(options: ContenderOptions): string {
     lines.push('[otel.codex_otel]');
     for (const [key, value] of ext) lines.push(`${key} = ${value}`);
   }
+  if (options.redaction === false) lines.push('[otel.codex_otel.redaction]', 'enabled = false');
   return `${lines.join('\n')}\n`;
 }
 

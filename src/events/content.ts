@@ -1,5 +1,5 @@
 import type { OtelConfig } from '../config/types.js';
-import { compileExtraPatterns, createScrubber, fieldHandling, promptLength, redactPrompt, scrubField, scrubThenPreview, scrubWindow } from '../redact/index.js';
+import { compileExtraPatterns, createScrubber, fieldHandling, promptLength, redactPrompt, scrubField, scrubThenCutPreview, scrubThenPreview, scrubWindow } from '../redact/index.js';
 import type { FieldScrub } from '../redact/deferred.js';
 import type { ContentPolicy, RedactionCounter } from './context.js';
 import { toWireString } from './values.js';
@@ -7,6 +7,7 @@ import { toWireString } from './values.js';
 /** Short values repeat (tool names, kinds, models): their scrubbed form is remembered, up to this many. */
 const SHORT_TEXT = 64;
 const CACHE_CAPACITY = 1024;
+const OUTPUT_TRUNCATED = 'output_truncated';
 
 /**
  * Contract §5 for one telemetry instance: secrets scrubbed from every string field (arguments as JSON,
@@ -37,7 +38,13 @@ export function createContentPolicy(config: OtelConfig): ContentPolicy {
     return scrubbed;
   };
   const maxBytes = config.toolResultMaxBytes;
-  const preview: FieldScrub = (raw, counter) => toWireString(scrubThenPreview(raw, scrubber, counter, maxBytes));
+  // `output_truncated` says whether the preview was cut; the cut is made here, after scrubbing (which
+  // changes lengths), so the record's flag is settled here too.
+  const preview: FieldScrub = (raw, counter, attributes) => {
+    const cut = scrubThenCutPreview(raw, scrubber, counter, maxBytes);
+    if (attributes !== undefined && typeof attributes[OUTPUT_TRUNCATED] === 'boolean') attributes[OUTPUT_TRUNCATED] = cut.truncated;
+    return toWireString(cut.text);
+  };
   const scrubs = new Map<string, FieldScrub | undefined>();
   return {
     scrub: text,

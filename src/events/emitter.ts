@@ -6,8 +6,8 @@ import type { AggregatedCounter, AggregatedHistogram } from '../metrics/aggregat
 import { CATALOG, type AttributeSpec, type EventShape, type ShapeId, type TagSpec } from './catalog.js';
 import type { EmitContext } from './context.js';
 import { toNonNegativeInteger, toWireValue } from './values.js';
-import { PendingFields, type FieldScrub, type SettledListener } from '../redact/deferred.js';
-import { PREVIEW_TRUNCATION_NOTICE, SCRUB_WINDOW, scrubWindow } from '../redact/preview.js';
+import { PendingFields, type FieldScrub, type PendingShape } from '../redact/deferred.js';
+import { SCRUB_WINDOW, scrubWindow } from '../redact/preview.js';
 import type { ContentPolicy } from './context.js';
 import type { Instruments } from '../metrics/instruments.js';
 import type { TagCache } from '../metrics/sanitize.js';
@@ -23,14 +23,21 @@ export interface ResolvedShape {
   when?: (input: any) => boolean;
   /** Scratch space for this shape's sanitized tag values during one (synchronous) recording; undefined = tag left out. */
   tagValues: Array<string | undefined>;
+  /**
+   * The series key of the last recording and the session prefix it was built on: reused while the tag
+   * values stay the same strings (the usual case), so a recording builds and hashes no new key.
+   */
+  lastSeries: { prefix: string | undefined; key: string };
   /** Scratch space for this shape's attribute values during one emit. */
   values: Array<string | number | boolean | PendingFields | undefined>;
   /** Per attribute, the bit that says it is present (0 for one that always is). */
   bits: number[];
-  /** Per attribute, how its string value is scrubbed on the export path (undefined: not a string, or closed). */
-  scrubs: ReadonlyArray<FieldScrub | undefined>;
-  /** After a record of this shape is settled: the redaction count attribute and the self-metric. */
-  onSettled: SettledListener;
+  /**
+   * The string attributes scrubbed on the export path (their keys and scrubs, and after settling the
+   * redaction count attribute and the self-metric), and per attribute its index there (-1: not scrubbed).
+   */
+  pending: PendingShape;
+  pendingIndex: readonly number[];
 }
 
 export type ResolvedCatalog = Record<ShapeId, ResolvedShape>;
@@ -40,20 +47,33 @@ export function resolveCatalog(instruments: Instruments, content?: Pick<ContentP
   for (const [id, shape] of Object.entries(CATALOG) as Array<[ShapeId, EventShape]>) {
     const tags = shape.metric?.tags ?? [];
     const event = { event: shape.name };
+    const keys: string[] = [];
+    const scrubs: FieldScrub[] = [];
+    const pendingIndex = shape.attributes.map((spec) => {
+      const scrub = spec.type === 'string' ? content?.fieldScrub(spec.key) : undefined;
+      if (scrub === undefined) return -1;
+      keys.push(spec.key);
+      scrubs.push(scrub);
+      return keys.length - 1;
+    });
     const entry: ResolvedShape = {
       name: shape.name,
       attributes: shape.attributes,
       tags,
       tagValues: new Array<string | undefined>(tags.length).fill(undefined),
+      lastSeries: { prefix: undefined, key: '' },
       values: new Array(shape.attributes.length).fill(undefined),
       bits: presenceBits(shape.attributes),
-      scrubs: shape.attributes.map((spec) => (spec.type === 'string' ? content?.fieldScrub(spec.key) : undefined)),
-      onSettled: (redactions, attributes) => {
-        settleOutputTruncated(attributes);
-        if (redactions === 0) return;
-        // Appended after the common attributes, like every attribute of this package's own.
-        attributes[REDACTION_COUNT_KEY] = redactions;
-        instruments.redactions.add(redactions, event);
+      pendingIndex,
+      pending: {
+        keys,
+        scrubs,
+        settled: (redactions, attributes) => {
+          if (redactions === 0) return;
+          // Appended after the common attributes, like every attribute of this package's own.
+          attributes[REDACTION_COUNT_KEY] = redactions;
+          instruments.redactions.add(redactions, event);
+        },
       },
     };
     if (shape.metric?.counter) entry.counter = instruments.counters.get(shape.metric.counter)!;
@@ -116,19 +136,6 @@ function recordTemplate(target: EmitTarget, shape: ResolvedShape, present: numbe
   return template;
 }
 
-/**
- * `output_truncated` says whether the preview was cut, and the preview is made on the export path (after
- * scrubbing, which changes lengths): so it is settled there too, from the settled `output`, which ends
- * with the truncation notice exactly when it was cut.
- */
-function settleOutputTruncated(attributes: Record<string, unknown>): void {
-  if (typeof attributes[OUTPUT_TRUNCATED] === 'boolean' && typeof attributes['output'] === 'string') {
-    attributes[OUTPUT_TRUNCATED] = attributes['output'].endsWith(PREVIEW_TRUNCATION_NOTICE);
-  }
-}
-
-const OUTPUT_TRUNCATED = 'output_truncated';
-
 /** A value of the attribute's wire type, so the template's fields never change representation. */
 function placeholder(type: AttributeSpec['type']): string | number | boolean {
   if (type === 'int') return 0;
@@ -179,20 +186,20 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
   ctx.beginEmit();
   const specs = shape.attributes;
   const values = shape.values;
-  const scrubs = shape.scrubs;
+  const pendingIndex = shape.pendingIndex;
   let present = 0;
   let pending: PendingFields | undefined;
   let bytes = RECORD_OVERHEAD_BYTES;
   for (let i = 0; i < specs.length; i++) {
     const spec = specs[i]!;
     const raw = typeof spec.from === 'string' ? source[spec.from] : spec.from(source, ctx);
-    const scrub = scrubs[i];
+    const slot = pendingIndex[i]!;
     let value: string | number | boolean | PendingFields | undefined;
-    if (scrub !== undefined && typeof raw === 'string') {
+    if (slot !== -1 && typeof raw === 'string') {
       // Scrubbed when the record leaves the queue (src/redact/deferred.ts): the caller does not wait for it.
       const text = raw.length > SCRUB_WINDOW ? scrubWindow(raw) : raw;
-      pending ??= new PendingFields(shape.onSettled);
-      value = pending.add(spec.key, text, scrub);
+      pending ??= new PendingFields(shape.pending);
+      value = pending.add(slot, text);
       bytes += 2 * text.length;
     } else {
       value = raw === undefined || raw === null ? undefined : toWireValue(spec.type, raw);
@@ -227,12 +234,20 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
 /** The series key is the session's tag values and the shape's, joined: no attributes object unless the series is new. */
 function recordMetrics(target: EmitTarget, shape: ResolvedShape, source: Record<string, unknown>): void {
   const values = shape.tagValues;
-  let key = target.sessionTagKey;
+  const last = shape.lastSeries;
+  let same = last.prefix === target.sessionTagKey;
   for (let i = 0; i < shape.tags.length; i++) {
     const raw = shape.tags[i]![1](source);
     const value = raw === undefined ? undefined : target.tagCache.get(raw);
+    if (values[i] !== value) same = false;
     values[i] = value;
-    key += SEPARATOR + (value ?? ABSENT);
+  }
+  let key = last.key;
+  if (!same) {
+    key = target.sessionTagKey;
+    for (let i = 0; i < values.length; i++) key += SEPARATOR + (values[i] ?? ABSENT);
+    last.prefix = target.sessionTagKey;
+    last.key = key;
   }
   if (shape.counter) shape.counter.addKeyed(1, key, seriesAttributes, target, shape);
   if (shape.histogram) shape.histogram.recordKeyed(toNonNegativeInteger(source['durationMs']) ?? 0, key, seriesAttributes, target, shape);

@@ -10,11 +10,25 @@
  */
 import type { RedactionCounter } from './scrubber.js';
 
-/** Turns the raw text of one field into what is sent; adds its replacements to the counter. Never throws. */
-export type FieldScrub = (raw: string, counter: RedactionCounter) => string | undefined;
+/**
+ * Turns the raw text of one field into what is sent; adds its replacements to the counter. Never throws.
+ * `attributes`, when given, is the record's, for a field that settles a companion attribute with it (the
+ * preview settles `output_truncated`).
+ */
+export type FieldScrub = (raw: string, counter: RedactionCounter, attributes?: Record<string, unknown>) => string | undefined;
 
 /** Called once per record after settling, with the number of replacements made in it. */
 export type SettledListener = (redactions: number, attributes: Record<string, unknown>) => void;
+
+/**
+ * The string fields of one record shape that are settled on the export path: their keys and scrubs, in
+ * order, shared by every record of the shape, so that a record holds only its raw texts.
+ */
+export interface PendingShape {
+  readonly keys: readonly string[];
+  readonly scrubs: readonly FieldScrub[];
+  readonly settled?: SettledListener;
+}
 
 /** What a settled field holds when its scrub threw: never the input. */
 const FAILED = '[REDACTED:scrub_failed]';
@@ -22,37 +36,49 @@ const FAILED = '[REDACTED:scrub_failed]';
 const EMPTY_BUFFER = new ArrayBuffer(0);
 
 export class PendingFields extends Uint8Array {
-  /** Key, raw text and scrub of each field, one after the other: one array per record. */
-  readonly #fields: Array<string | FieldScrub> = [];
-  readonly #settled: SettledListener | undefined;
+  readonly #shape: PendingShape;
+  /** Per field of the shape, its raw text; undefined when the record does not carry it. */
+  readonly #raw: Array<string | undefined>;
+  #pending = false;
 
-  constructor(settled?: SettledListener) {
+  constructor(shape: PendingShape) {
     // A view of one shared empty buffer: a typed array with a buffer of its own costs ten times more to
     // make and to collect, on the caller's path.
     super(EMPTY_BUFFER, 0, 0);
-    this.#settled = settled;
+    this.#shape = shape;
+    this.#raw = new Array<string | undefined>(shape.keys.length).fill(undefined);
   }
 
-  /** The slot's value until the record is settled: the holder itself for its first field, `""` for the others. */
-  add(key: string, raw: string, scrub: FieldScrub): this | '' {
-    const first = this.#fields.length === 0;
-    this.#fields.push(key, raw, scrub);
-    return first ? this : '';
+  /**
+   * Leaves the raw text of the shape's field `index`. Returns the attribute's value until the record is
+   * settled: the holder itself for the first field added, `""` for the others.
+   */
+  add(index: number, raw: string): this | '' {
+    this.#raw[index] = raw;
+    if (this.#pending) return '';
+    this.#pending = true;
+    return this;
   }
 
   get size(): number {
-    return this.#fields.length / 3;
+    return this.#raw.filter((raw) => raw !== undefined).length;
   }
 
   /** Writes every field's scrubbed value into `attributes`, once, and tells the listener. */
   settleInto(attributes: Record<string, unknown>): void {
-    const fields = this.#fields;
+    if (!this.#pending) return;
+    this.#pending = false;
+    const { keys, scrubs, settled } = this.#shape;
+    const raws = this.#raw;
     const counter = { redactions: 0 };
-    for (let i = 0; i < fields.length; i += 3) {
-      const key = fields[i] as string;
+    for (let i = 0; i < raws.length; i++) {
+      const raw = raws[i];
+      if (raw === undefined) continue;
+      raws[i] = undefined;
+      const key = keys[i]!;
       let value: string | undefined;
       try {
-        value = (fields[i + 2] as FieldScrub)(fields[i + 1] as string, counter);
+        value = scrubs[i]!(raw, counter, attributes);
       } catch {
         value = FAILED;
         counter.redactions++;
@@ -60,9 +86,8 @@ export class PendingFields extends Uint8Array {
       if (value === undefined) delete attributes[key];
       else attributes[key] = value;
     }
-    fields.length = 0;
     try {
-      this.#settled?.(counter.redactions, attributes);
+      settled?.(counter.redactions, attributes);
     } catch {
       // A listener (metrics) must not stop the batch.
     }

@@ -43,5 +43,5 @@ export { renderCollectorSecretsYaml } from './collector-rules.js';
 export { findRe2Incompatibilities } from './re2-syntax.js';
 export { scrubStructured, looksLikeJson, argvSecrets } from './structured.js';
 export { FIELD_POLICY, fieldHandling, scrubField, scrubUrl, type FieldHandling } from './field-policy.js';
-export { PendingFields, settleRecords, type FieldScrub, type SettledListener } from './deferred.js';
+export { PendingFields, settleRecords, type FieldScrub, type PendingShape, type SettledListener } from './deferred.js';
 export { isCodeOrReference } from './keep.js';

@@ -116,6 +116,22 @@ describe('HintScanner', () => {
     }
   });
 
+  it('finds hints in long texts, read in chunks, wherever a hint falls against the chunk edges', () => {
+    // Texts longer than 16 Ki code units are read in overlapping chunks of that size.
+    const hints = [...new Set(SECRET_PATTERNS.flatMap((p) => p.hints))];
+    for (const filler of ['a', '\u00e9', '\ud83d\ude00']) {
+      for (const hint of hints) {
+        for (const shift of [-hint.length, -1, 0, 1]) {
+          const before = filler.repeat(Math.ceil((16 * 1024 + shift) / filler.length));
+          const text = `${before}${hint}${filler.repeat(50)}`;
+          expect([...scanner.scan(text)], `${hint} at ${before.length}`).toEqual(expected(text));
+        }
+      }
+    }
+    const long = `${'x'.repeat(40_000)}ghp_${'y'.repeat(40_000)}PASSWORD`;
+    expect([...scanner.scan(long)]).toEqual(expected(long));
+  });
+
   it('treats patterns without hints as always possible', () => {
     const mixed = new HintScanner([undefined, { hints: [], ignoreCase: false }, { hints: ['[x'], ignoreCase: false }, { hints: ['abc'], ignoreCase: true }]);
     expect([...mixed.scan('zzz')]).toEqual([1, 1, 1, 0]);

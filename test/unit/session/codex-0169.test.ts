@@ -51,6 +51,31 @@ describe('codex.tool_result (Codex 0.169)', () => {
     await telemetry.shutdown();
   });
 
+  it('says output_truncated from the cut itself, not from how the text ends', async () => {
+    const { telemetry, records } = setup('[otel.tool_result]\nmax_bytes = 100');
+    const session = telemetry.startSession({ conversationId: 'c-1', model: 'gpt-5' });
+    // Fits whole, yet ends like a cut preview (a tool that prints our notice, or an output fed back).
+    const output = 'log\n[... telemetry preview truncated ...]';
+    session.toolResult({ toolName: 'exec_command', callId: 'a', arguments: '{}', durationMs: 1, success: true, output });
+    const [result] = await records();
+    expect(result).toMatchObject({ output, output_truncated: false });
+    await telemetry.shutdown();
+  });
+
+  it('counts each tool call in its own series when the tools or the sessions alternate', async () => {
+    const { telemetry, points } = setup();
+    const session = telemetry.startSession({ conversationId: 'c-1', model: 'gpt-5' });
+    for (const toolName of ['shell', 'apply_patch', 'shell', 'shell', 'apply_patch', 'web_search', 'shell']) {
+      session.toolResult({ toolName, callId: 'x', arguments: '', durationMs: 1, success: toolName !== 'web_search', output: '' });
+    }
+    // Two sessions of different models, the same tool, one after the other: a series per session.
+    const other = telemetry.startSession({ conversationId: 'c-2', model: 'o3' });
+    for (const s of [session, other, other, session, other]) s.toolResult({ toolName: 'grep', callId: 'y', arguments: '', durationMs: 1, success: true, output: '' });
+    const calls = await points('codex.tool.call');
+    const counts = Object.fromEntries(calls.map((p) => [`${String(p.attributes['tool'])}/${String(p.attributes['success'])}/${String(p.attributes['model'])}`, p.value]));
+    expect(counts).toEqual({ 'shell/true/gpt-5': 4, 'apply_patch/true/gpt-5': 2, 'web_search/false/gpt-5': 1, 'grep/true/gpt-5': 2, 'grep/true/o3': 3 });
+  });
+
   it('numbers results from 1 across the sessions of one telemetry, with Codex defaults for namespace and agent', async () => {
     const { telemetry, records } = setup();
     const one = telemetry.startSession({ conversationId: 'c-1', model: 'gpt-5' });
