@@ -5,6 +5,7 @@ export { createTelemetry, type Telemetry, type TelemetryOptions } from './teleme
 export type { Session } from './session.js';
 export type * from './events/inputs.js';
 export { CODEX_VERSION, EVENT_NAMES } from './events/catalog.js';
+export { isApproval, isDenial } from './events/decisions.js';
 export { CATALOG, type CatalogEvent, type CatalogAttribute, type EventId } from './catalog-view.js';
 export { instrumentSseStream, timeApiRequest, timeToolCall, type SseEventReader, type AttemptTrace } from './helpers.js';
 export { installExitHooks, type ExitHooks, type ExitHookOptions } from './exit-hooks.js';

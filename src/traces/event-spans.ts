@@ -6,13 +6,15 @@
  *  - userPrompt: begins a turn (ending the open one), unless it is the first prompt of a turn the agent opened;
  *  - apiRequest / websocketRequest: an attempt span (`durationMs` long) under the open model request,
  *    unless a helper's attempt is in flight; websocketConnect: a connection span;
- *  - toolDecision: inside the call's span (opened here when none is); any decision but an approval ends it
- *    with `aborted = true`; toolResult: inside the call's span, which it ends;
+ *  - toolDecision: inside the call's span (opened here when none is); a denial (src/events/decisions.ts) ends
+ *    it with `aborted = true`; toolResult: inside the call's span, which it ends; the sandbox outcome and
+ *    result of a denied call are emitted in its (ended) span rather than opening a second span for the call;
  *  - sseCompleted: no ids (as every `codex.sse_event`); then the `handle_responses` span with the usage,
  *    the end of the model request, the usage added to the turn; sseCompletedFailed: ends the request failed;
  *  - the rest: in the turn (or the request, or the call: see event-scope.ts).
  */
 import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { isDenial } from '../events/decisions.js';
 import { WEBSOCKET_TRANSPORT } from './catalog.js';
 import { eventContext, eventScope } from './event-scope.js';
 import type { SessionSpans } from './spans.js';
@@ -71,11 +73,24 @@ function prepare(spans: SessionSpans, shape: string, input: Input, extra: EventE
     case 'toolDecision': {
       const tool = spans.toolCall(input?.['callId']) ?? spans.startToolCall(input as never);
       const decision = input?.['decision'];
-      const approved = typeof decision === 'string' && decision.startsWith('approved');
-      return { context: tool.context, after: () => { if (!approved) tool.end({ aborted: true }); } };
+      const denied = typeof decision === 'string' && isDenial(decision);
+      return {
+        context: tool.context,
+        after: () => {
+          if (!denied) return;
+          tool.end({ aborted: true });
+          rememberDenied(spans, tool.callId, tool.context);
+        },
+      };
     }
+    case 'sandboxOutcome':
+      return { context: spans.toolCall(input?.['callId'])?.context ?? deniedContext(spans, input?.['callId']) ?? eventContext(spans, 'call', input) };
     case 'toolResult': {
-      const tool = spans.toolCall(input?.['callId']) ?? spans.startToolCall(input as never, Date.now() - duration(input));
+      const open = spans.toolCall(input?.['callId']);
+      // The result of a denied call (Codex reports the rejection to the model) belongs to the denial's span.
+      const denied = open ? undefined : deniedContext(spans, input?.['callId'], true);
+      if (denied) return { context: denied };
+      const tool = open ?? spans.startToolCall(input as never, Date.now() - duration(input));
       tool.running = true;
       const failed = input?.['success'] === false;
       return { context: tool.context, after: () => tool.end({ aborted: extra?.aborted === true, ...(failed ? { error: 'tool call failed' } : {}) }) };
@@ -96,6 +111,24 @@ function prepare(spans: SessionSpans, shape: string, input: Input, extra: EventE
     default:
       return { context: eventContext(spans, eventScope(shape), input) };
   }
+}
+
+/** Denied calls remembered per session: a result follows its denial at once, so a small bound is plenty. */
+const DENIED_CALLS_KEPT = 64;
+
+function rememberDenied(spans: SessionSpans, callId: string, context: Context): void {
+  const calls = spans.deniedCalls;
+  calls.delete(callId);
+  calls.set(callId, context);
+  if (calls.size > DENIED_CALLS_KEPT) calls.delete(calls.keys().next().value!);
+}
+
+/** The span context of a call a denial ended; `forget` once its result is recorded (nothing follows it). */
+function deniedContext(spans: SessionSpans, callId: unknown, forget = false): Context | undefined {
+  if (typeof callId !== 'string') return undefined;
+  const context = spans.deniedCalls.get(callId);
+  if (forget) spans.deniedCalls.delete(callId);
+  return context;
 }
 
 function duration(input: Input): number {

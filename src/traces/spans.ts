@@ -36,6 +36,8 @@ export class SessionSpans {
   private turn: OpenTurn | undefined;
   private request: OpenRequest | undefined;
   private readonly tools = new Map<string, OpenTool>();
+  /** Calls a denial ended, most recent last (event-spans.ts): their later records stay in their span. */
+  readonly deniedCalls = new Map<string, Context>();
 
   constructor(readonly env: SpanEnvironment) {}
 

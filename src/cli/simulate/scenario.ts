@@ -5,14 +5,15 @@
  * only what the helpers measure (durations) and the timestamps depend on the clock.
  *
  * Session 0 is scripted to show every rare case (retries on 429/500, a stream that breaks, a failed chunk,
- * a failed completion, every decision and source, sandbox denial and escalation, MCP calls); session 1 is the
- * websocket conversation; session 2 runs in danger-full-access with approval_policy = "never". Later sessions
- * are drawn at random.
+ * a failed completion, every decision and source, a TUI denial that leaves only an aborted span, sandbox
+ * denial and escalation, MCP calls); session 1 is the websocket conversation; session 2 runs in
+ * danger-full-access with approval_policy = "never". Later sessions are drawn at random.
  */
 import type { Session } from '../../session.js';
 import type { Telemetry } from '../../telemetry.js';
 import { instrumentSseStream, timeApiRequest, timeToolCall, type SseEventReader } from '../../helpers.js';
 import type { ApprovalPolicy, Decision, DecisionSource, SandboxPolicy, SessionInfo, SseCompletedInput, ToolResultInput } from '../../events/inputs.js';
+import { isDenial } from '../../events/decisions.js';
 
 type ToolCallFields = Omit<ToolResultInput, 'durationMs' | 'success' | 'output'>;
 import type { Random } from './prng.js';
@@ -150,6 +151,8 @@ interface ToolPlan {
   mcpTool?: string;
   /** The decision, when one is asked or configured; undefined: no approval involved. */
   decision?: { decision: Decision; source: DecisionSource };
+  /** Denied in the TUI (Esc): as in Codex 0.169, no decision or result event, only the call's span ended aborted. */
+  tuiDenied?: boolean;
   /** The sandbox refused the command first; the decision is about escalating. */
   sandboxDenied?: boolean;
   /** Another sandbox outcome (no escalation question). */
@@ -239,6 +242,7 @@ function showcaseTurn(rng: Random, turn: number): TurnPlan {
         tools: [
           { tool: 'shell', command: 'npm install left-pad', sandboxDenied: true, decision: { decision: 'denied', source: 'User' } },
           { tool: 'shell', command: 'git push origin HEAD', decision: { decision: 'timed_out', source: 'AutomatedReviewer' } },
+          { tool: 'shell', command: 'git push --force origin main', tuiDenied: true },
           { tool: 'shell', command: 'npx tsc --noEmit', sandboxOutcome: 'timed_out', fails: true, decision: { decision: 'approved', source: 'Config' } },
         ],
       };
@@ -517,8 +521,12 @@ async function runTool(state: ConversationState, plan: ToolPlan): Promise<number
     ...(plan.tool === 'mcp' ? { mcpServer: plan.mcp!.name, mcpServerOrigin: plan.mcp!.origin } : {}),
   };
   let simulated = rng.duration(plan.tool === 'shell' ? 1_800 : 400);
+  if (plan.tuiDenied) {
+    session.toolCallAborted({ toolName, callId });
+    return rng.duration(3_000);
+  }
   const decision = plan.decision;
-  const approved = decision !== undefined && decision.decision.startsWith('approved');
+  const approved = decision !== undefined && !isDenial(decision.decision);
 
   if (plan.sandboxDenied) {
     // First run inside the sandbox is refused; the decision is about running it outside.
@@ -550,10 +558,15 @@ async function runTool(state: ConversationState, plan: ToolPlan): Promise<number
   return simulated;
 }
 
+/**
+ * The rejection Codex reports back to the model for a refused call: nothing ran, so nothing is timed; the
+ * record lands in the call's span, which the denial ended with `aborted = true`.
+ */
 async function rejectedResult(state: ConversationState, common: ToolCallFields, decision: string): Promise<void> {
   const message = decision === 'abort' ? 'aborted by user' : decision === 'timed_out' ? 'approval request timed out' : 'exec command rejected by user';
   if (decision === 'abort') state.aborted = true;
-  await timeToolCall(state.session, { ...common, successOf: () => false }, async () => message);
+  state.session.toolResult({ ...common, durationMs: 0, success: false, output: message });
+  await state.ctx.tick();
 }
 
 function toolArguments(rng: Random, plan: ToolPlan): string {

@@ -43,6 +43,8 @@ export interface SimulateOptions {
   endpoint?: string;
   /** Keep the files earlier runs wrote in the output folder (default: replace them). */
   append?: boolean;
+  /** `--no-traces` (false): record no spans, whatever `--endpoint` or the config's `trace_exporter` say. Default true. */
+  traces?: boolean;
   json?: boolean;
 }
 
@@ -97,8 +99,8 @@ export function embeddedConfig(cwd = process.cwd()): OtelConfig {
   return config;
 }
 
-/** `--endpoint http://host:4318` → OTLP/HTTP protobuf to /v1/logs and /v1/metrics. */
-export function endpointExporters(raw: string): { logs: NetworkExporterConfig; metrics: NetworkExporterConfig } {
+/** `--endpoint http://host:4318` → OTLP/HTTP protobuf to /v1/logs, /v1/metrics and /v1/traces. */
+export function endpointExporters(raw: string): { logs: NetworkExporterConfig; metrics: NetworkExporterConfig; traces: NetworkExporterConfig } {
   let url: URL;
   try {
     url = new URL(raw);
@@ -110,6 +112,7 @@ export function endpointExporters(raw: string): { logs: NetworkExporterConfig; m
   return {
     logs: { kind: 'otlp-http', endpoint: `${base}/v1/logs`, protocol: 'binary', headers: {} },
     metrics: { kind: 'otlp-http', endpoint: `${base}/v1/metrics`, protocol: 'binary', headers: {} },
+    traces: { kind: 'otlp-http', endpoint: `${base}/v1/traces`, protocol: 'binary', headers: {} },
   };
 }
 
@@ -134,18 +137,22 @@ async function resolveConfig(options: SimulateOptions, io: CliIo): Promise<OtelC
     config.extensions.fileOutput = { directory: resolve(options.out), maxBytes: file?.maxBytes ?? DEFAULT_FILE_MAX_BYTES, maxFiles: file?.maxFiles ?? DEFAULT_FILE_MAX_FILES };
     config.exporter = { kind: 'none' };
     config.metricsExporter = { kind: 'none' };
+    config.traceExporter = { kind: 'none' };
   }
   if (options.endpoint !== undefined) {
-    const { logs, metrics } = endpointExporters(options.endpoint);
+    // Spans too, as an agent with `trace_exporter` set sends them: a collector fed by simulate gets every signal.
+    const { logs, metrics, traces } = endpointExporters(options.endpoint);
     config.exporter = logs;
     config.metricsExporter = metrics;
+    config.traceExporter = traces;
   }
+  if (options.traces === false) config.traceExporter = { kind: 'none' };
   return config;
 }
 
-const OUTPUT_FILE = new RegExp(`^(${LOGS_FILE.replace('.jsonl', '')}|${METRICS_FILE.replace('.jsonl', '')})(\\.\\d+)?\\.jsonl$`);
+const OUTPUT_FILE = new RegExp(`^(${[LOGS_FILE, METRICS_FILE, TRACES_FILE].map((file) => file.replace('.jsonl', '')).join('|')})(\\.\\d+)?\\.jsonl$`);
 
-/** Removes what the file output writes (logs[.N].jsonl, metrics[.N].jsonl) from `directory`, nothing else. */
+/** Removes what the file output writes (logs[.N].jsonl, metrics[.N].jsonl, traces[.N].jsonl) from `directory`, nothing else. */
 export async function clearOutput(directory: string): Promise<string[]> {
   let names: string[];
   try {
@@ -337,7 +344,7 @@ export function formatSummary(summary: SimulateSummary): string[] {
   lines.push(`  ${'total'.padEnd(width)}${number(summary.events.total).padStart(8)}`);
   lines.push('');
   if (summary.destinations.length === 0) {
-    lines.push('sent to: nothing (exporter = "none", metrics_exporter = "none", no file output)');
+    lines.push('sent to: nothing (exporter = "none", metrics_exporter = "none", trace_exporter = "none", no file output)');
   } else {
     lines.push('sent to');
     for (const d of summary.destinations) lines.push(`  ${d.signal.padEnd(8)} ${displayTarget(d.target)}`);
@@ -399,8 +406,9 @@ export function registerSimulate(program: Command, io: CliIo, setExit: (code: nu
     .option('--rate <events-per-second>', 'pace the events to this rate (default: as fast as possible)')
     .option('--duration <seconds>', 'keep starting conversations until this much time has passed (sustained load)')
     .option('-o, --out <dir>', 'write OTLP/JSON files into <dir> and send nothing over the network from the config')
-    .option('--endpoint <url>', 'send OTLP/HTTP protobuf to <url>/v1/logs and <url>/v1/metrics (e.g. http://127.0.0.1:4318)')
-    .option('--append', 'keep the logs*.jsonl / metrics*.jsonl of earlier runs in the output folder (default: replace them; nothing else is touched)')
+    .option('--endpoint <url>', 'send OTLP/HTTP protobuf to <url>/v1/logs, <url>/v1/metrics and <url>/v1/traces (e.g. http://127.0.0.1:4318)')
+    .option('--no-traces', 'record no spans (default: spans are sent wherever a trace exporter is set: --endpoint, or the config\'s trace_exporter)')
+    .option('--append', 'keep the logs*.jsonl / metrics*.jsonl / traces*.jsonl of earlier runs in the output folder (default: replace them; nothing else is touched)')
     .option('--json', 'print the summary as JSON')
     .action(async (options: SimulateOptions) => setExit(await runSimulate(options, io)));
 }

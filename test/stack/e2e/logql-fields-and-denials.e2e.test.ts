@@ -10,10 +10,11 @@
  * match (event names, decisions, kinds) must be the values that arrive.
  *
  * Denials: a TUI denial of the real Codex CLI (the aborted exec_command span of the tui-approvals
- * capture) and denials emitted through this package (simulate's decision records, each with an
- * aborted tool span of the same call id, the form the library sends once it emits spans) are
- * counted once per call id: on the span-derived Prometheus series, and, when the collector runs our
- * spanaudit connector, as derived audit records in the SIEM file and at Loki.
+ * capture) and denials emitted through this package by `simulate --endpoint` (decision records, each
+ * with the aborted tool span the library ends at the denial, and a TUI-style denial that is only an
+ * aborted span; read back from the files simulate wrote beside) are counted once per call id: on the
+ * span-derived Prometheus series, and, when the collector runs our spanaudit connector, as derived
+ * audit records in the SIEM file and at Loki.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +24,9 @@ import { parse } from 'yaml';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver.js';
 import type { ReceivedLogRecord } from '../../support/otlp-model.js';
 import { ROOT } from '../support/binaries.js';
-import { eventually, postOtlpJson, promQuery, readSiemFile, simulate, startNativeStack, type NativeStack } from '../support/native-stack.js';
+import { eventually, promQuery, readSiemFile, simulate, startNativeStack, type NativeStack } from '../support/native-stack.js';
 import { currentDecision, logRecords, readOtlpDocs, replayCaptures, spans, type Attrs } from '../support/otlp-json.js';
+import { ABORTED_TOOL_SPANS_TRACEQL, abortedToolSpans, traceqlMatches } from '../support/simulated.js';
 import { resolveQuery } from '../support/grafana-vars.js';
 import { logqlFieldNames } from '../support/queries.js';
 
@@ -43,8 +45,9 @@ let loki: OtlpReceiver;
 let tempo: OtlpReceiver;
 let dir: string;
 let sentLogs: Attrs[] = [];
-/** call id -> source of the aborted tool spans sent ('codex-tui' capture or 'library') */
-const abortedSpans = new Map<string, string>();
+/** call id -> source ('codex-tui' capture or 'library') and tool of the aborted tool spans sent */
+const abortedSpans = new Map<string, { source: string; tool: string }>();
+let libraryDecisionDenials: string[] = [];
 
 const loKey = (k: string) => k.replace(/[^A-Za-z0-9_]/g, '_');
 /** A record as Loki's OTLP ingestion sees it: resource and log attributes under Loki's names. */
@@ -63,24 +66,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'codex-otel-logql-'));
   await simulate(stack.endpoints.otlpHttp!, ['-n', '5', '--seed', '3', '--out', dir]);
   const library = logRecords(readOtlpDocs(join(dir, 'logs.jsonl')));
+  // The library's own spans, as simulate sent them to the collector (and wrote beside).
+  for (const s of abortedToolSpans(spans(readOtlpDocs(join(dir, 'traces.jsonl'))))) abortedSpans.set(String(s.attributes['call_id']), { source: 'library', tool: String(s.attributes['tool_name']) });
+  libraryDecisionDenials = library.filter((r) => r.attributes['event.name'] === 'codex.tool_decision' && DENIALS.test(currentDecision(r.attributes['decision']))).map((r) => String(r.attributes['call_id']));
   const codex = await replayCaptures(stack.endpoints.otlpHttp!, ['logs', 'metrics', 'traces']);
-  for (const s of spans(codex.traces)) if (s.name === 'exec_command' && s.attributes['aborted'] === true) abortedSpans.set(String(s.attributes['call_id']), 'codex-tui');
-  // The library's denials as decision record + aborted tool span of the same call id.
-  const libraryDenials = library.filter((r) => r.attributes['event.name'] === 'codex.tool_decision' && DENIALS.test(currentDecision(r.attributes['decision'])));
-  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  const now = Date.now();
-  await postOtlpJson(stack.endpoints.otlpHttp!, 'traces', { resourceSpans: [{
-    resource: { attributes: [str('service.name', 'codex_otel_simulate')] },
-    scopeSpans: [{ scope: { name: 'codex-otel' }, spans: libraryDenials.map((r, i) => {
-      abortedSpans.set(String(r.attributes['call_id']), 'library');
-      return {
-        traceId: `${(0xabc000 + i).toString(16).padStart(32, '0')}`, spanId: `${(0xdef000 + i).toString(16).padStart(16, '0')}`, name: String(r.attributes['tool_name']), kind: 1,
-        startTimeUnixNano: `${now - 50}000000`, endTimeUnixNano: `${now}000000`,
-        attributes: [str('call_id', String(r.attributes['call_id'])), str('tool_name', String(r.attributes['tool_name'])), { key: 'aborted', value: { boolValue: true } },
-          str('conversation.id', String(r.attributes['conversation.id']))],
-      };
-    }) }],
-  }] });
+  for (const s of abortedToolSpans(spans(codex.traces))) abortedSpans.set(String(s.attributes['call_id']), { source: 'codex-tui', tool: String(s.attributes['tool_name']) });
   sentLogs = [...library, ...logRecords(codex.logs)].map((r) => r.attributes);
   // Everything except the successful SSE chunks (dropped by the collector by default) goes to Loki.
   const toLoki = sentLogs.filter((a) => !(a['event.name'] === 'codex.sse_event' && a['error.message'] === undefined && a['event.kind'] !== 'response.completed'));
@@ -163,9 +153,14 @@ describe('what the LogQL panels and alerts select arrives at Loki (Loki itself c
 });
 
 describe('denials are counted once per call id', () => {
-  it('the aborted spans sent: the real Codex TUI denial and the library\'s denials', () => {
-    expect([...abortedSpans].filter(([, s]) => s === 'codex-tui').map(([c]) => c)).toEqual(['call_tui_deny']);
-    expect([...abortedSpans.values()].filter((s) => s === 'library').length).toBeGreaterThan(0);
+  it('the aborted spans sent: the real Codex TUI denial, and the library\'s: one per decision denial plus its TUI-style denial', () => {
+    expect([...abortedSpans].filter(([, s]) => s.source === 'codex-tui').map(([c]) => c)).toEqual(['call_tui_deny']);
+    const library = [...abortedSpans].filter(([, s]) => s.source === 'library').map(([c]) => c);
+    expect(libraryDecisionDenials.length).toBeGreaterThan(0);
+    expect(libraryDecisionDenials.every((c) => library.includes(c))).toBe(true);
+    // the library's TUI-style denial: an aborted span and no record of its call
+    expect(library.filter((c) => !sentLogs.some((a) => a['call_id'] === c))).toHaveLength(1);
+    expect(library).toHaveLength(libraryDecisionDenials.length + 1);
   });
 
   it('the real Codex TUI denial has no decision record: only its aborted span tells (contract §1.4)', () => {
@@ -174,10 +169,7 @@ describe('denials are counted once per call id', () => {
 
   it('Prometheus: the span-derived codex_otel_tool_call_aborted_total counts each aborted span once', async () => {
     const byTool = new Map<string, number>();
-    for (const c of abortedSpans.keys()) {
-      const tool = c === 'call_tui_deny' ? 'exec_command' : String(sentLogs.find((a) => a['call_id'] === c && a['event.name'] === 'codex.tool_decision')!['tool_name']);
-      byTool.set(tool, (byTool.get(tool) ?? 0) + 1);
-    }
+    for (const { tool } of abortedSpans.values()) byTool.set(tool, (byTool.get(tool) ?? 0) + 1);
     const rows = await eventually(async () => {
       const r = await promQuery(stack.endpoints.prometheus!, 'sum by (tool_name) (codex_otel_tool_call_aborted_total)');
       const total = r.reduce((n, x) => n + x.value, 0);
@@ -187,8 +179,11 @@ describe('denials are counted once per call id', () => {
     expect(Object.fromEntries(rows.map((r) => [r.metric.tool_name, r.value]))).toEqual(Object.fromEntries(byTool));
   });
 
-  it('the trace backend receives the aborted exec_command span of the TUI denial', async () => {
-    await tempo.waitFor(() => Buffer.concat(tempo.rawBodies()).includes(Buffer.from('call_tui_deny')), 60_000);
+  it(`the trace backend receives every aborted tool span sent, the TUI denial's exec_command among them, as ${ABORTED_TOOL_SPANS_TRACEQL} finds them`, async () => {
+    const found = () => tempo.spans().filter((s) => traceqlMatches(ABORTED_TOOL_SPANS_TRACEQL, s));
+    await tempo.waitFor(() => found().length >= abortedSpans.size, 90_000);
+    expect(found().map((s) => String(s.attributes.find((a) => a.key === 'call_id')!.value)).sort()).toEqual([...abortedSpans.keys()].sort());
+    expect(found().find((s) => s.attributes.some((a) => a.key === 'call_id' && a.value === 'call_tui_deny'))?.name).toBe('exec_command');
   });
 
   it.skipIf(!SPANAUDIT)('SIEM file and Loki: one derived audit record per aborted span; distinct denial call ids = denials sent', async () => {

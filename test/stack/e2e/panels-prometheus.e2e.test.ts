@@ -19,8 +19,9 @@ import { ROOT } from '../support/binaries.js';
 import { resolveQuery, type GrafanaTime, type VariableValues } from '../support/grafana-vars.js';
 import { eventually, postOtlpJson, promQuery, simulate, startNativeStack, type NativeStack } from '../support/native-stack.js';
 import {
-  bucketLayouts, logRecords, mergedBuckets, metricPoints, quantileBucket, readOtlpDocs, replayCaptures, sumBy, type SentPoint,
+  bucketLayouts, logRecords, mergedBuckets, metricPoints, quantileBucket, readOtlpDocs, replayCaptures, spans, sumBy, type SentPoint, type SentSpan,
 } from '../support/otlp-json.js';
+import { abortedToolSpans, countBy } from '../support/simulated.js';
 
 const SEED = '29';
 const OUTAGE_ENV = 'e2e-outage';
@@ -35,6 +36,8 @@ const outDirs: string[] = [];
 /** The metric points of ONE send (simulate's file output + every capture): what the panels must show. */
 let sent: SentPoint[];
 let sentLogRecords = 0;
+/** The aborted tool spans of every send (simulate's and the captures'): the span-derived counter counts each. */
+const sentAborted: SentSpan[] = [];
 let phase2StartMs = 0;
 let evalAtS = 0;
 
@@ -50,6 +53,7 @@ async function sendOnce(): Promise<{ points: SentPoint[]; logs: number }> {
   const codex = await replayCaptures(stack.endpoints.otlpHttp!, ['logs', 'metrics', 'traces']);
   const outage = await replayCaptures(stack.endpoints.otlpHttp!, ['logs', 'metrics'], ['http-500-retry'], { resource: { env: OUTAGE_ENV } });
   const points = [...metricPoints(readOtlpDocs(join(dir, 'metrics.jsonl'))), ...metricPoints(codex.metrics), ...metricPoints(outage.metrics)];
+  sentAborted.push(...abortedToolSpans([...spans(readOtlpDocs(join(dir, 'traces.jsonl'))), ...spans(codex.traces)]));
   expect(logRecords(readOtlpDocs(join(dir, 'logs.jsonl'))).length).toBe(summary.events.total);
   return { points, logs: summary.events.total + logRecords(codex.logs).length + logRecords(outage.logs).length };
 }
@@ -282,6 +286,17 @@ describe('PromQL panels on the real Prometheus, variables resolved as Grafana do
   it('the quantile panels were checked against the buckets sent (rows mixing two bucket layouts are listed)', () => {
     expect(exactQuantiles).toBeGreaterThan(0);
     if (mixedLayouts.size) console.info(`quantile rows not checked (library and Codex 0.169 bucket layouts mixed by sum by (le)):\n  ${[...mixedLayouts].join('\n  ')}`);
+  });
+
+  it('the span-derived codex_otel_tool_call_aborted_total counts every aborted tool span of both sends (simulate\'s and the real Codex TUI denial), by tool', async () => {
+    const want = countBy(sentAborted, (s) => String(s.attributes['tool_name']));
+    expect(Object.keys(want).length, 'aborted spans from simulate and from the capture').toBeGreaterThan(1);
+    const total = sentAborted.length;
+    const rows = await eventually(async () => {
+      const r = await promQuery(stack.endpoints.prometheus!, 'sum by (tool_name) (codex_otel_tool_call_aborted_total)');
+      return r.reduce((n, x) => n + x.value, 0) >= total ? r : undefined;
+    }, `${total} aborted tool calls in Prometheus`, 60_000);
+    expect(Object.fromEntries(rows.map((r) => [r.metric['tool_name'], r.value]))).toEqual(want);
   });
 
   it('the selection changes the answer: codex-tui alone has fewer API requests than All', async () => {

@@ -1,9 +1,10 @@
 /**
  * The syslog SIEM route (collector/siem/syslog-rfc5424-tls.yaml, as shipped) into a real receiver:
  * Debian's rsyslogd with rsyslog-gnutls over TLS, RFC 5425 octet counting, parsed by rsyslog's own
- * RFC 5424 parser. Fed by `codex-otel simulate`, the real Codex 0.169.0 captures and one record with
- * 100 KB of tool arguments; every audit event sent must be in rsyslog's output, once, with its
- * fields, and the same set in the collector's SIEM file.
+ * RFC 5424 parser. Fed by `codex-otel simulate` (logs and the library's spans), the real Codex 0.169.0
+ * captures and one record with 100 KB of tool arguments; every audit event sent must be in rsyslog's
+ * output, once, with its fields, plus one record derived from each aborted tool span sent, and the
+ * same set in the collector's SIEM file.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPki } from '../../support/certs.js';
 import { eventually, postOtlpJson, readSiemFile, simulate, startNativeStack, type NativeStack } from '../support/native-stack.js';
-import { logRecords, OLD_DECISIONS, readOtlpDocs, replayCaptures, type Attrs } from '../support/otlp-json.js';
+import { logRecords, OLD_DECISIONS, readOtlpDocs, replayCaptures, spans, type Attrs } from '../support/otlp-json.js';
+import { abortedToolSpans } from '../support/simulated.js';
 import { HAVE_GTLS, RSYSLOGD, startRsyslog, type Rsyslog, type RsyslogMessage } from '../support/rsyslog.js';
 
 const AUDIT = new Set(['codex.tool_decision', 'codex.tool_result', 'codex.sandbox_outcome', 'codex.conversation_starts', 'codex.user_prompt', 'codex.network_proxy.policy_decision']);
@@ -24,6 +26,8 @@ let rsyslog: Rsyslog | undefined;
 let stack: NativeStack | undefined;
 /** Attributes of every audit record sent (library, Codex captures, the big record). */
 let sentAudit: Attrs[] = [];
+/** call_id -> tool_name of every aborted tool span sent (simulate's and the captures'): one derived record each. */
+let sentAborted = new Map<string, string>();
 let received: Array<{ frame: RsyslogMessage; attributes: Record<string, unknown> }> = [];
 
 /** Identity of an audit record, as multiset key (sent and received are compared as multisets). */
@@ -43,6 +47,8 @@ describe.skipIf(!(RSYSLOGD && HAVE_GTLS) && !mustRun)('syslog overlay into a rea
     const out = join(dir, 'simulate');
     await simulate(stack.endpoints.otlpHttp!, ['-n', '3', '--seed', '5', '--out', out]);
     const codex = await replayCaptures(stack.endpoints.otlpHttp!, ['logs', 'traces'], ['exec-tool-call', 'tui-approvals', 'websocket']);
+    sentAborted = new Map(abortedToolSpans([...spans(readOtlpDocs(join(out, 'traces.jsonl'))), ...spans(codex.traces)])
+      .map((s) => [String(s.attributes['call_id']), String(s.attributes['tool_name'])]));
     const now = `${Date.now()}000000`;
     const big = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'codex_exec' } }, { key: 'host.name', value: { stringValue: 'ci-runner-7' } }] },
       scopeLogs: [{ scope: { name: 'codex_otel.log_only' }, logRecords: [{ timeUnixNano: '0', observedTimeUnixNano: now, severityNumber: 9, severityText: 'INFO', attributes: [
@@ -55,9 +61,10 @@ describe.skipIf(!(RSYSLOGD && HAVE_GTLS) && !mustRun)('syslog overlay into a rea
     const want = sentAudit.length;
     received = await eventually(async () => {
       const msgs = rsyslog!.messages();
-      if (msgs.filter((m) => !derived(JSON.parse(m.msg))).length < want) throw new Error(`${msgs.length} of ${want} in rsyslog's output`);
+      const fromSpans = msgs.filter((m) => derived(JSON.parse(m.msg))).length;
+      if (msgs.length - fromSpans < want || fromSpans < sentAborted.size) throw new Error(`${msgs.length} of ${want} + ${sentAborted.size} derived in rsyslog's output`);
       return msgs.map((frame) => ({ frame, attributes: JSON.parse(frame.msg) as Record<string, unknown> }));
-    }, `${want} audit events in rsyslog's output`, 120_000);
+    }, `${want} audit events and the records derived from aborted spans in rsyslog's output`, 120_000);
   }, 300_000);
 
   afterAll(async () => {
@@ -106,6 +113,13 @@ describe.skipIf(!(RSYSLOGD && HAVE_GTLS) && !mustRun)('syslog overlay into a rea
     const tuiDecisions = received.filter((r) => r.attributes['originator'] === 'codex-tui' && r.attributes['event.name'] === 'codex.tool_decision' && !derived(r.attributes));
     expect(tuiDecisions.map((r) => `${r.attributes['call_id']}=${r.attributes['decision']}/${r.attributes['source']}`).sort())
       .toEqual(['call_tui_approve=approved/User', 'call_tui_remember=approved_with_amendment/User', 'call_tui_sandbox=approved/Config']);
+  });
+
+  it('each aborted tool span sent (the library\'s denials, its TUI-style denial, the real Codex one) reaches rsyslog once as a derived abort decision', () => {
+    expect([...sentAborted.keys()].filter((c) => c !== 'call_tui_deny').length, 'aborted spans from the library').toBeGreaterThan(1);
+    const got = received.filter((r) => derived(r.attributes));
+    expect(got.map((r) => String(r.attributes['call_id'])).sort()).toEqual([...sentAborted.keys()].sort());
+    for (const r of got) expect(r.attributes).toMatchObject({ 'event.name': 'codex.tool_decision', decision: 'abort', source: 'User', tool_name: sentAborted.get(String(r.attributes['call_id'])) });
   });
 
   it('the real Codex TUI denial (an aborted span, no log event) reaches rsyslog once, as a span-derived abort decision', () => {

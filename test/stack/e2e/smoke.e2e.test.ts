@@ -1,6 +1,7 @@
 /**
  * First end-to-end check on the native stack: the real collector (our 0.158.0 build) and the
- * real Prometheus 3.13.0, fed by `codex-otel simulate` and by hand-made Codex-shaped records.
+ * real Prometheus 3.13.0, fed by `codex-otel simulate` (logs, metrics and the library's spans) and by
+ * hand-made Codex-shaped records. Expectations come from what simulate wrote beside (`--out`).
  * Loki and Tempo binaries cannot be built on this project's machines (AGPL modules, see
  * scripts/stack/build.mjs); until one is placed in .stack/bin/, what the collector sends to Loki
  * is received by the project's OTLP receiver (real protobuf decoding) at the Loki endpoint, and
@@ -9,8 +10,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver.js';
 import {
-  eventually, postOtlpJson, promQuery, readSiemFile, simulate, startNativeStack, type NativeStack,
+  eventually, postOtlpJson, promQuery, readSiemFile, startNativeStack, type NativeStack,
 } from '../support/native-stack.js';
+import { currentDecision } from '../support/otlp-json.js';
+import {
+  ABORTED_TOOL_SPANS_TRACEQL, abortedToolSpans, countBy, dashboardDenialRegex, simulateAndRead, traceqlMatches, type Simulated,
+} from '../support/simulated.js';
 
 const AUDIT = ['codex.tool_decision', 'codex.tool_result', 'codex.sandbox_outcome', 'codex.conversation_starts', 'codex.user_prompt'];
 const BIG_ARGUMENTS = JSON.stringify({ cmd: 'cat big.txt', padding: 'x'.repeat(100 * 1024) });
@@ -19,7 +24,11 @@ const PLANTED_TOKEN = `ghp_${'A1b2C3d4E5'.repeat(4)}`;
 let stack: NativeStack;
 let lokiStandIn: OtlpReceiver;
 let tempoStandIn: OtlpReceiver;
-let sent: Awaited<ReturnType<typeof simulate>>;
+let simulated: Simulated;
+let sent: Simulated['summary'];
+/** call ids of the aborted tool spans simulate sent: each becomes a derived audit record. */
+let simulatedAborted: string[];
+const HAND_ABORTED = ['call-eee19b7ec3c1b174', 'call-eee19b7ec3c1b175'];
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 function codexLog(event: string, attributes: ReturnType<typeof str>[], conversation = 'conv-e2e-1') {
@@ -39,7 +48,9 @@ beforeAll(async () => {
   lokiStandIn = await startOtlpReceiver();
   tempoStandIn = await startOtlpReceiver();
   stack = await startNativeStack({ env: { collector: { LOKI_OTLP_ENDPOINT: lokiStandIn.httpUrl, TEMPO_OTLP_GRPC_ENDPOINT: new URL(tempoStandIn.grpcUrl).host } } });
-  sent = await simulate(stack.endpoints.otlpHttp!, ['-n', '3', '--seed', '11']);
+  simulated = await simulateAndRead(stack.endpoints.otlpHttp!, ['-n', '3', '--seed', '11']);
+  sent = simulated.summary;
+  simulatedAborted = abortedToolSpans(simulated.spans).map((s) => String(s.attributes['call_id']));
   await postOtlpJson(stack.endpoints.otlpHttp!, 'logs', codexLog('codex.tool_result', [
     str('tool_name', 'exec_command'), str('call_id', 'call-big'), str('arguments', BIG_ARGUMENTS), str('success', 'true'),
   ]));
@@ -66,29 +77,39 @@ afterAll(async () => {
   await stack?.stop();
   await lokiStandIn?.close();
   await tempoStandIn?.close();
+  simulated?.remove();
 });
 
 describe('native stack end to end', () => {
+  it('simulate sent spans, among them aborted tool spans: its denials and its TUI-style denial', () => {
+    expect(sent.destinations.filter((d) => d.signal === 'traces').length).toBe(2);
+    expect(simulated.spans.length).toBeGreaterThan(0);
+    expect(simulatedAborted.length).toBeGreaterThan(1);
+  });
+
   it('the SIEM file has every audit event that simulate sent, the records spanaudit derived from aborted spans, and nothing else', async () => {
-    // + 3 hand-made records, + 2 decisions our spanaudit connector derives from the 2 aborted spans.
-    const expected = AUDIT.reduce((n, e) => n + (sent.events.byName[e] ?? 0), 0) + 3 + 2;
+    // + 3 hand-made records, + one decision our spanaudit connector derives from each aborted span (2 hand-made, simulate's).
+    const derived = HAND_ABORTED.length + simulatedAborted.length;
+    const expected = AUDIT.reduce((n, e) => n + (sent.events.byName[e] ?? 0), 0) + 3 + derived;
     const records = await eventually(async () => {
       const r = readSiemFile(stack.endpoints.siemFile!);
       return r.length >= expected ? r : undefined;
     }, `${expected} audit records in the SIEM file`);
     expect(records).toHaveLength(expected);
     for (const e of AUDIT) {
-      const hand = e === 'codex.tool_result' ? 2 : e === 'codex.tool_decision' ? 1 + 2 : 0;
+      const hand = e === 'codex.tool_result' ? 2 : e === 'codex.tool_decision' ? 1 + derived : 0;
       expect(records.filter((r) => r.attributes['event.name'] === e).length, e).toBe((sent.events.byName[e] ?? 0) + hand);
     }
   });
 
   it('each aborted tool span arrives as a codex.tool_decision abort record marked as derived, scrubbed like any event', async () => {
     const derived = readSiemFile(stack.endpoints.siemFile!).filter((r) => r.attributes['codex_otel.derived_from'] === 'span');
-    expect(derived.map((r) => r.attributes['call_id']).sort()).toEqual(['call-eee19b7ec3c1b174', 'call-eee19b7ec3c1b175']);
+    expect(derived.map((r) => r.attributes['call_id']).sort()).toEqual([...HAND_ABORTED, ...simulatedAborted].sort());
+    const toolOf = new Map<string, string>([...HAND_ABORTED.map((c) => [c, 'exec_command'] as const),
+      ...abortedToolSpans(simulated.spans).map((s) => [String(s.attributes['call_id']), String(s.attributes['tool_name'])] as const)]);
     for (const r of derived) {
       expect(Object.keys(r.attributes)[0]).toBe('event.name');
-      expect(r.attributes).toMatchObject({ 'event.name': 'codex.tool_decision', tool_name: 'exec_command', decision: 'abort', source: 'User' });
+      expect(r.attributes).toMatchObject({ 'event.name': 'codex.tool_decision', tool_name: toolOf.get(String(r.attributes['call_id'])), decision: 'abort', source: 'User' });
     }
     expect(JSON.stringify(derived)).not.toContain(PLANTED_TOKEN);
   });
@@ -146,11 +167,47 @@ describe('native stack end to end', () => {
     }
   });
 
-  it('aborted tool spans become the codex_otel_tool_call_aborted_total series (2 of 3 spans)', async () => {
+  it('aborted tool spans become the codex_otel_tool_call_aborted_total series (2 of the 3 hand-made spans, and simulate\'s)', async () => {
+    const want = countBy(abortedToolSpans(simulated.spans), (s) => String(s.attributes['tool_name']));
+    want['exec_command'] = (want['exec_command'] ?? 0) + HAND_ABORTED.length;
+    const total = Object.values(want).reduce((n, v) => n + v, 0);
     const r = await eventually(async () => {
-      const res = await promQuery(stack.endpoints.prometheus!, 'codex_otel_tool_call_aborted_total');
-      return res.length ? res : undefined;
-    }, 'codex_otel_tool_call_aborted_total in Prometheus');
-    expect(r.map((x) => [x.metric['tool_name'], x.value])).toEqual([['exec_command', 2]]);
+      const res = await promQuery(stack.endpoints.prometheus!, 'sum by (tool_name) (codex_otel_tool_call_aborted_total)');
+      return res.reduce((n, x) => n + x.value, 0) >= total ? res : undefined;
+    }, `${total} aborted tool calls in codex_otel_tool_call_aborted_total`);
+    expect(Object.fromEntries(r.map((x) => [x.metric['tool_name'], x.value]))).toEqual(want);
+  });
+
+  it('simulate\'s spans reach the trace backend: every span sent, by name, with its ids and the records\' ids', async () => {
+    const sentNames = countBy(simulated.spans, (s) => s.name);
+    const atTempo = () => tempoStandIn.spans().filter((s) => s.resource['service.name']?.value === 'codex_otel_simulate');
+    await tempoStandIn.waitFor(() => atTempo().length >= simulated.spans.length, 90_000);
+    expect(countBy(atTempo(), (s) => s.name)).toEqual(sentNames);
+    for (const name of ['session_task.turn', 'model_client.stream_responses_api', 'responses.stream_request', 'handle_responses']) expect(sentNames[name], name).toBeGreaterThan(0);
+    expect(Object.keys(sentNames).filter((n) => simulated.spans.some((s) => s.name === n && s.attributes['call_id'] !== undefined)).length, 'tool spans').toBeGreaterThan(0);
+  });
+
+  it(`the aborted tool spans at the trace backend are the ones a TraceQL ${ABORTED_TOOL_SPANS_TRACEQL} finds: exactly the aborted spans sent`, async () => {
+    const all = [...HAND_ABORTED, ...simulatedAborted];
+    await tempoStandIn.waitFor(() => tempoStandIn.spans().filter((s) => traceqlMatches(ABORTED_TOOL_SPANS_TRACEQL, s)).length >= all.length, 90_000);
+    const found = tempoStandIn.spans().filter((s) => traceqlMatches(ABORTED_TOOL_SPANS_TRACEQL, s));
+    expect(found.map((s) => String(s.attributes.find((a) => a.key === 'call_id')!.value)).sort()).toEqual(all.sort());
+    // simulate's TUI-style denial: an aborted tool span whose call has no record at all
+    const recorded = new Set(simulated.logs.map((r) => String(r.attributes['call_id'])));
+    expect(simulatedAborted.filter((c) => !recorded.has(c))).toHaveLength(1);
+  });
+
+  it('denials are counted once: distinct call_id over decision and derived records in the SIEM file = the denials sent', async () => {
+    const DENIAL = dashboardDenialRegex();
+    const decisionDenials = simulated.logs.filter((r) => r.attributes['event.name'] === 'codex.tool_decision' && DENIAL.test(currentDecision(r.attributes['decision']))).map((r) => String(r.attributes['call_id']));
+    const sentDenials = new Set([...decisionDenials, ...simulatedAborted, ...HAND_ABORTED]);
+    const records = await eventually(async () => {
+      const r = readSiemFile(stack.endpoints.siemFile!).filter((x) => x.attributes['event.name'] === 'codex.tool_decision' && DENIAL.test(String(x.attributes['decision'])));
+      return r.filter((x) => x.attributes['codex_otel.derived_from'] === 'span').length >= HAND_ABORTED.length + simulatedAborted.length ? r : undefined;
+    }, 'derived records in the SIEM file');
+    expect(new Set(records.map((r) => String(r.attributes['call_id'])))).toEqual(sentDenials);
+    // each of simulate's decision denials arrives twice (decision + derived): more records than denials
+    expect(records.length).toBe(decisionDenials.length + simulatedAborted.length + HAND_ABORTED.length);
+    expect(records.length).toBeGreaterThan(sentDenials.size);
   });
 });

@@ -243,14 +243,14 @@ describe('simulate against a real OTLP receiver', () => {
     await receiver?.close();
   });
 
-  it('--endpoint sends logs and metrics over OTLP/HTTP; the summary matches what arrives', async () => {
+  it('--endpoint sends logs, metrics and spans over OTLP/HTTP; the summary matches what arrives', async () => {
     const dir = freshDir();
     const { code, summary } = await simulate('--endpoint', receiver.httpUrl, '--out', dir, '--sessions', '3');
     expect(code).toBe(0);
     const logs = await receiver.waitFor(() => receiver.logs().length >= summary.events.total && receiver.logs());
     expect(logs).toHaveLength(summary.events.total);
     const network = summary.destinations.filter((e) => e.target.startsWith('otlp-http'));
-    expect(network.map((e) => e.signal).sort()).toEqual(['logs', 'metrics']);
+    expect(network.map((e) => e.signal).sort()).toEqual(['logs', 'metrics', 'traces']);
     // Two log destinations (the receiver and the file): each record is counted once per destination.
     expect(summary.delivery).toMatchObject({ exported: 2 * summary.events.total, spooled: 0, dropped: { total: 0 } });
     expect(summary.unreachable).toEqual([]);
