@@ -20,7 +20,7 @@ function memoryUsed(): number {
 }
 
 /** A collector that never answers: every batch stays in flight, the rest in the queue. */
-const deadExporter: LogRecordExporter = { export: () => undefined, shutdown: async () => undefined };
+const deadExporter: LogRecordExporter = { export: () => undefined, shutdown: async () => undefined, forceFlush: async () => undefined };
 
 describe('huge tool outputs behind a dead collector', () => {
   it('leave only the scrub window of each output in memory', async () => {
