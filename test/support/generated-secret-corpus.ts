@@ -1,17 +1,21 @@
 /**
  * The generated secret corpus: fake secrets built at test time from fragments (a seeded PRNG over
  * alphabets, so no file in the repository holds anything shaped like a live credential), planted in
- * realistic coding-agent text, each in four encodings; and benign look-alikes that must pass untouched.
+ * realistic coding-agent text, each in five encodings; and benign look-alikes that must pass untouched.
  *
  * Encodings of a planted secret (contract §5, issue 13):
  * - `raw`:   the text as a shell or a file shows it;
  * - `shell`: the same with the value shell-quoted (`'…'`);
  * - `json`:  Codex-style tool arguments, `{"command":["bash","-lc","<shell text>"]}` (every quote escaped);
- * - `cut`:   the JSON-escaped text inside a preview cut a few characters after the secret (not valid JSON).
+ * - `cut`:   the JSON-escaped text inside a preview cut a few characters after the secret (not valid JSON);
+ * - `uescaped`: the same cut preview from a JSON writer that spells characters as `\uXXXX` (see
+ *   `UESCAPE_STYLES`: every non-ASCII character, quotes and HTML-sensitive characters, and in some styles
+ *   the separators `=`, `:`, blanks, or the whole value), so rules that read the text as it stands see
+ *   neither quotes nor assignment signs.
  */
 
-export type Encoding = 'raw' | 'shell' | 'json' | 'cut';
-export const ENCODINGS: readonly Encoding[] = ['raw', 'shell', 'json', 'cut'];
+export type Encoding = 'raw' | 'shell' | 'json' | 'cut' | 'uescaped';
+export const ENCODINGS: readonly Encoding[] = ['raw', 'shell', 'json', 'cut', 'uescaped'];
 
 export interface PlantedSecret {
   /** The corpus kind (finer than the scrubber's marker kinds: one per issuer or shape). */
@@ -31,6 +35,8 @@ export interface PlantedSecret {
 export interface BenignDocument {
   kind: string;
   text: string;
+  /** The text in the `uescaped` encoding (a cut preview of a `\uXXXX`-escaping JSON writer). */
+  uescaped: string;
 }
 
 export interface EndpointDocument {
@@ -430,7 +436,8 @@ export const PLANTED_PER_KIND = 4;
 export function generateSecretCorpus(seed = 0x5ec2e75): GeneratedCorpus {
   const f = new Fragments(prng(seed));
   const planted: PlantedSecret[] = [];
-  for (const spec of [...TOKEN_KINDS, ...CONTEXT_KINDS]) {
+  const specs = [...TOKEN_KINDS, ...CONTEXT_KINDS];
+  specs.forEach((spec, kindIndex) => {
     for (let n = 0; n < PLANTED_PER_KIND; n++) {
       const value = spec.make(f);
       const context = n % spec.contexts.length;
@@ -443,11 +450,11 @@ export function generateSecretCorpus(seed = 0x5ec2e75): GeneratedCorpus {
         context,
         value,
         needles: spec.needles ? spec.needles(value) : [value],
-        texts: { raw, shell, json, cut: previewCut(shell, value) },
+        texts: { raw, shell, json, cut: previewCut(shell, value), uescaped: unicodeEscapedCut(shell, value, UESCAPE_STYLES[(kindIndex + n) % UESCAPE_STYLES.length]!) },
         shaped: TOKEN_KINDS.includes(spec),
       });
     }
-  }
+  });
   return { planted, benign: benignDocuments(f), endpoints: endpointDocuments(f) };
 }
 
@@ -458,6 +465,69 @@ function previewCut(text: string, value: string): string {
   const at = escaped.indexOf(JSON.stringify(lastLine).slice(1, -1));
   const end = at === -1 ? escaped.length : at + JSON.stringify(lastLine).length - 2 + 3;
   return `${escaped.slice(0, Math.min(escaped.length - 2, end))}\n[... telemetry preview truncated ...]`;
+}
+
+/**
+ * How JSON writers that escape to `\uXXXX` spell a string: which characters they escape. All of them
+ * escape every non-ASCII character (Python's `ensure_ascii`, .NET's default encoder, Java's ASCII-only
+ * writers); .NET also escapes `"`, `'`, `+`, `<`, `>`, `&` and the backtick (upper-case hex); PHP with
+ * `JSON_HEX_*` escapes quotes and tags; some writers escape every punctuation character, separators
+ * and blanks included; `value` spells the whole value as escapes (a writer escaping everything but
+ * letters and digits, applied to a value of punctuation, looks the same to a rule).
+ */
+export interface UescapeStyle {
+  readonly name: string;
+  /** Escaped wherever it occurs in the string, besides non-ASCII. */
+  readonly chars: string;
+  readonly upperHex: boolean;
+  /** Every character of the value itself is escaped. */
+  readonly wholeValue: boolean;
+}
+
+export const UESCAPE_STYLES: readonly UescapeStyle[] = [
+  { name: 'dotnet-default', chars: `"'+<>&\``, upperHex: true, wholeValue: false },
+  { name: 'separators', chars: `"'=: `, upperHex: false, wholeValue: false },
+  { name: 'whole-value', chars: `"'`, upperHex: false, wholeValue: true },
+];
+
+function uescape(char: string, upperHex: boolean): string {
+  let out = '';
+  for (let i = 0; i < char.length; i++) {
+    const hex = char.charCodeAt(i).toString(16).padStart(4, '0');
+    out += `\\u${upperHex ? hex.toUpperCase() : hex}`;
+  }
+  return out;
+}
+
+/** The content of a JSON string as a writer of `style` spells it; `[from, to)` of `text` is escaped whole when the style says so. */
+function uescapedString(text: string, style: UescapeStyle, from = -1, to = -1): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const code = c.charCodeAt(0);
+    if ((style.wholeValue && i >= from && i < to) || code >= 0x80 || style.chars.includes(c)) out += uescape(c, style.upperHex);
+    else out += JSON.stringify(c).slice(1, -1);
+  }
+  return out;
+}
+
+/** The `{"cmd": …}` arguments of `style`'s writer, cut a few characters after the secret (the string never closes: not JSON). */
+function unicodeEscapedCut(text: string, value: string, style: UescapeStyle): string {
+  const lastLine = value.split('\n').pop()!;
+  const lastAt = text.lastIndexOf(lastLine);
+  // A context may reshape the value's end (pem_split): then the whole text goes, the string still unclosed.
+  const end = lastAt === -1 ? text.length : lastAt + lastLine.length;
+  const start = text.indexOf(value) === -1 ? Math.max(0, text.indexOf(value.slice(0, 20))) : text.indexOf(value);
+  const cut = Math.min(text.length, end + 3);
+  return `{"cmd":"${uescapedString(text.slice(0, cut), style, start, end)}\n[... telemetry preview truncated ...]`;
+}
+
+/**
+ * A benign text in the `uescaped` encoding: cut after the text, before the string closes, so it is not
+ * JSON either (a cut inside a value would make a cut secret-shaped reference, which is redacted on purpose).
+ */
+function unicodeEscapedBenign(text: string, style: UescapeStyle): string {
+  return `{"output":"${uescapedString(text, { ...style, wholeValue: false })}\n[... telemetry preview truncated ...]`;
 }
 
 function endpointDocuments(f: Fragments): EndpointDocument[] {
@@ -492,7 +562,7 @@ function endpointDocuments(f: Fragments): EndpointDocument[] {
 /** Look-alikes: things that have the shape or the vocabulary of secrets and are not. */
 function benignDocuments(f: Fragments): BenignDocument[] {
   const docs: BenignDocument[] = [];
-  const add = (kind: string, text: string) => docs.push({ kind, text });
+  const add = (kind: string, text: string) => docs.push({ kind, text, uescaped: unicodeEscapedBenign(text, UESCAPE_STYLES[docs.length % UESCAPE_STYLES.length]!) });
   const ident = () => f.pick(['user', 'order', 'invoice', 'session', 'report', 'build', 'widget', 'account']);
   for (let n = 0; n < 22; n++) {
     add('git_sha', `commit ${f.chars(HEX, 40)}\nAuthor: Dev <dev@example.test>\n\n    Fix ${ident()} pagination\n\nChange-Id: I${f.chars(HEX, 40)}`);
@@ -547,6 +617,14 @@ function benignDocuments(f: Fragments): BenignDocument[] {
       `API_KEY=********`,
       `client_secret: REDACTED_BY_VAULT_AGENT_${n}`.replace(/.*/, `client_secret: "%(client_secret)s"`),
       `export OPENAI_API_KEY=$OPENAI_API_KEY`,
+    ]));
+    add('unicode_escapes', f.pick([
+      String.raw`{"name":"Ren\u00e9e M\u00fcller","city":"K\u00f8benhavn","token_type":"Bearer","expires_in":3600}`,
+      String.raw`const NBSP = "\u00a0"; const FULLWIDTH_EQUALS = "\uff1d"; // look-alikes the tokenizer folds`,
+      String.raw`printf '%s\n' "password reset link sent" | sed 's/\u0022/"/g'`,
+      String.raw`{"message":"max_tokens\u003d4096 exceeded for ${ident()}","code":"\u003cinvalid\u003e"}`,
+      String.raw`log: key\u003dvalue pairs parsed: ${n}, emoji \ud83d\ude00, lone \ud800 kept`,
+      String.raw`C:\Users\dev-${n}\AppData\Local\Temp\u1234-build.log`,
     ]));
     add('go_sum', `github.com/${ident()}/lib v1.${n}.0 h1:${f.base64(32)}\ngithub.com/${ident()}/lib v1.${n}.0/go.mod h1:${f.base64(32)}`);
   }

@@ -12,10 +12,10 @@ export const CHANNELS: readonly Channel[] = ['arguments_raw', 'arguments_json', 
 /** Which encodings go through which channel: arguments are raw text or JSON; free-text fields take all. */
 export const CHANNEL_ENCODINGS: Record<Exclude<Channel, 'endpoint'>, readonly Encoding[]> = {
   arguments_raw: ['raw', 'shell'],
-  arguments_json: ['json', 'cut'],
-  output: ['raw', 'shell', 'json', 'cut'],
-  error: ['raw', 'shell', 'json', 'cut'],
-  prompt: ['raw', 'shell', 'json', 'cut'],
+  arguments_json: ['json', 'cut', 'uescaped'],
+  output: ['raw', 'shell', 'json', 'cut', 'uescaped'],
+  error: ['raw', 'shell', 'json', 'cut', 'uescaped'],
+  prompt: ['raw', 'shell', 'json', 'cut', 'uescaped'],
 };
 
 const FIELD_OF: Record<Channel, string> = {
@@ -46,14 +46,23 @@ function forms(needle: string): string[] {
 }
 
 /**
+ * Every `\uXXXX` escape (behind any number of backslashes) spelled as its character, pairs joined: what
+ * a reader of the output recovers from escapes a scrubber kept. Written apart from the scrubber's decoder.
+ */
+export function unescapeUnicode(text: string): string {
+  return text.replace(/\\+u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/**
  * True when any needle, or a half of one (at least 8 characters: a partial redaction that keeps the
- * tail of a value is a leak too), survives in `output`.
+ * tail of a value is a leak too), survives in `output`, as it stands or once its `\uXXXX` escapes are read.
  */
 export function leaks(needles: readonly string[], output: string): boolean {
+  const outputs = output.includes('\\u') ? [output, unescapeUnicode(output)] : [output];
   for (const needle of needles) {
     const parts = [needle];
     if (needle.length >= 16) parts.push(needle.slice(0, Math.floor(needle.length / 2)), needle.slice(Math.ceil(needle.length / 2)));
-    for (const part of parts) for (const form of forms(part)) if (output.includes(form)) return true;
+    for (const part of parts) for (const form of forms(part)) for (const out of outputs) if (out.includes(form)) return true;
   }
   return false;
 }
@@ -106,13 +115,16 @@ export function measureChannels(corpus: GeneratedCorpus, scrubbers = channelScru
     }
     for (const doc of corpus.benign) {
       // Arguments as JSON: the benign text as Codex would send it.
-      const text = channel === 'arguments_json' ? JSON.stringify({ command: ['bash', '-lc', doc.text] }) : doc.text;
-      result.benign++;
-      const out = scrub(text);
-      const expected = channel === 'output' ? previewOf(text, out) : text;
-      if (out !== expected) {
-        result.falsePositives++;
-        result.falsePositiveKinds.push(`${doc.kind}: ${out.slice(0, 300)}`);
+      const texts = [channel === 'arguments_json' ? JSON.stringify({ command: ['bash', '-lc', doc.text] }) : doc.text];
+      if (CHANNEL_ENCODINGS[channel].includes('uescaped')) texts.push(doc.uescaped);
+      for (const text of texts) {
+        result.benign++;
+        const out = scrub(text);
+        const expected = channel === 'output' ? previewOf(text, out) : text;
+        if (out !== expected) {
+          result.falsePositives++;
+          result.falsePositiveKinds.push(`${doc.kind}${text === doc.uescaped ? '/uescaped' : ''}: ${out.slice(0, 300)}`);
+        }
       }
     }
     return result;
