@@ -34,8 +34,9 @@ export function isBenignName(prefix: string): boolean {
 
 /** True when `value` (the part of a match that would be replaced) is code or a reference, not a secret. */
 export function isCodeOrReference(value: string): boolean {
-  // What ends a statement or an argument list is not part of the value.
-  const bare = value.replace(/[;,):]+$/, '');
+  // What ends a statement or an argument list is not part of the value, nor a line break escaped in JSON
+  // text (`password: string;\n` in a cut preview, where a bare value runs up to the next blank).
+  const bare = value.replace(/(?:\\+[nrt])+$/, '').replace(/[;,):]+$/, '');
   for (const regex of CODE_OR_REFERENCE) if (regex.test(bare) || regex.test(value)) return true;
   return false;
 }

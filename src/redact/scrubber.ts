@@ -2,6 +2,7 @@ import { compileBuiltInPattern, type CompiledSecretPattern } from './compile.js'
 import { SECRET_PATTERNS, redactionMarker } from './patterns.js';
 import { isBenignName, isCodeOrReference } from './keep.js';
 import { HintScanner, primeRegex } from './prefilter.js';
+import { scrubThroughEscapes } from './unicode-escapes.js';
 
 /** Accumulates redactions across the fields of one event. */
 export interface RedactionCounter {
@@ -90,7 +91,9 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
     // No pattern matches fewer characters (`?key=x`, `_pwd=x`): nothing to look for.
     if (enabled && !(typeof text === 'string' && text.length < MIN_MATCH_LENGTH)) {
       try {
-        result = applySteps(plan, steps, units, tally, text);
+        if (typeof text !== 'string') throw new TypeError('scrub expects a string');
+        // `\uXXXX` escapes (JSON writers, cut previews): the rules read the decoded text.
+        result = scrubThroughEscapes(text, (view) => applySteps(plan, steps, units, tally, view));
       } catch {
         tally.count = 1;
         result = SCRUB_FAILED;

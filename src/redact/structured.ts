@@ -7,7 +7,8 @@
  * also `{"name": "API_TOKEN", "value": "x"}`) is replaced whole; an argv array (`["sshpass","-p","x"]`)
  * gets the command-line rules, which need the neighbouring elements. Only the strings that changed are
  * re-encoded: everything else, whitespace and escapes included, stays byte for byte as it came.
- * Text that is not valid JSON (a cut preview) gets the free-text rules, which also know escaped quotes.
+ * Text that is not valid JSON (a cut preview) gets the free-text rules, which also know escaped quotes
+ * and read `\uXXXX` escapes decoded (unicode-escapes.ts).
  */
 import { isBenignName, isCodeOrReference } from './keep.js';
 import { REDACTION_MARKER_PREFIX, SECRET_NAME_REGEX, redactionMarker } from './patterns.js';

@@ -5,8 +5,20 @@
  */
 import { redactionMarker, SECRET_PATTERNS, type CompiledSecretPattern, type RedactionCounter, type Scrubber } from '../../src/redact/index.js';
 import { isBenignName, isCodeOrReference } from '../../src/redact/keep.js';
+import { scrubThroughEscapes } from '../../src/redact/unicode-escapes.js';
 
 export function referenceScrub(text: string, extras: readonly CompiledSecretPattern[] = []): { text: string; count: number } {
+  let count = 0;
+  const out = scrubThroughEscapes(text, (view) => {
+    const result = referenceScrubDecoded(view, extras);
+    count = result.count;
+    return result.text;
+  });
+  return { text: out, count };
+}
+
+/** The rules on text taken as it is (no `\uXXXX` decoding): what `referenceScrub` runs on the decoded view. */
+export function referenceScrubDecoded(text: string, extras: readonly CompiledSecretPattern[] = []): { text: string; count: number } {
   let count = 0;
   let result = text;
   const steps = [

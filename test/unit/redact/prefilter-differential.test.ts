@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { createScrubber, scrubStructured, scrubThenCutPreview, SECRET_PATTERNS } from '../../../src/redact/index.js';
 import { HintScanner } from '../../../src/redact/prefilter.js';
 import { generateSecretCorpus } from '../../support/generated-secret-corpus.js';
-import { referenceScrub, referenceScrubber } from '../../support/reference-scrub.js';
+import { referenceScrub, referenceScrubDecoded, referenceScrubber } from '../../support/reference-scrub.js';
+import { decodeUnicodeEscapes } from '../../../src/redact/unicode-escapes.js';
 
 const RUNS = Number(process.env['PREFILTER_DIFF_RUNS'] ?? 1500);
 /** Generous: a loaded 2-core machine, and many runs when searching longer. */
@@ -38,7 +39,7 @@ const oddChars = [
   '\u00a0', '\uff1d', '\uff1a', '\u00e9', '\u4e2d\u6587', '\ud83d\ude00', '\ud800', '\udc00', '\u212a', '\u017f', '\u0130', '\u0131',
   '\u2028', '\u0000', '\u007f', '\u0080', '\u07ff', '\u0800', '\uffff', '\ufeff',
 ];
-const separators = ['\n', '\r\n', ' ', '\t', '=', ':', ': ', ':=', '=>', '"', "'", '\\', '\\"', '\\\\"', '\\u0022', '\\n', '/', '-', '_', '.', ',', ';', '&', '?', '@', '{', '}', '[', ']', '`'];
+const separators = ['\\u0022', '\\u003d', '\\u003a', '\\u0020', '\\u0027', '\\u00a0', '\\uff1d', '\\\\u0022', '\\ud83d\\ude00', '\\ud800', '\\u00', '\\u005c', '\n', '\r\n', ' ', '\t', '=', ':', ': ', ':=', '=>', '"', "'", '\\', '\\"', '\\\\"', '\\u0022', '\\n', '/', '-', '_', '.', ',', ';', '&', '?', '@', '{', '}', '[', ']', '`'];
 const names = ['password', 'db_pass', 'x_pwd', 'api-key', 'secret', 'client_secret', 'GITHUB_TOKEN', 'aws_secret_access_key', 'Authorization', 'Bearer ', 'basic ',
   'token ', 'AccountKey=', 'https://u:', '://', 'key=', 'sig=', '--password ', 'sshpass -p ', 'docker login -u x -p ', 'mysql -p', 'curl -u a:', 'machine h login u password ',
   '<password>', '</password>', 'key="ApiKey" value="', '[REDACTED:', '[REDACTED:assignment]', 'auth'];
@@ -63,7 +64,7 @@ const fragment = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 8 }) },
 );
 
-/** Encodings a field arrives in: as is, JSON-escaped, inside Codex-style arguments, with `\u0022` quotes. */
+/** Encodings a field arrives in: as is, JSON-escaped, inside Codex-style arguments, with `\u0022` quotes, `\uXXXX`-escaped and cut. */
 const encodings: ReadonlyArray<(text: string) => string> = [
   (t) => t,
   (t) => JSON.stringify(t),
@@ -72,7 +73,19 @@ const encodings: ReadonlyArray<(text: string) => string> = [
   (t) => JSON.stringify({ password: t, nested: { api_key: t } }),
   (t) => JSON.stringify(t).replace(/\\"/g, '\\u0022'),
   (t) => JSON.stringify(JSON.stringify({ token: t })),
+  // `\uXXXX` writers, cut (not JSON): non-ASCII and quotes (.NET), separators and blanks too, or every character.
+  (t) => uescape(JSON.stringify({ cmd: t }).slice(0, -2), /[^\x00-\x7f"'+<>&`]/g, true),
+  (t) => uescape(`{"cmd":"${JSON.stringify(t).slice(1, -1)}`, /[^\x00-\x7f]|(?<!^\{"cmd)[":=' ](?!"$)/g, false),
+  (t) => `{"cmd":"${uescape(t, /[^]/g, false)}`,
 ];
+
+/** `text` with every match of `chars` spelled as `\uXXXX` escapes, one per UTF-16 unit. */
+function uescape(text: string, chars: RegExp, upper: boolean): string {
+  return text.replace(chars, (c) => [...Array(c.length).keys()].map((i) => {
+    const hex = c.charCodeAt(i).toString(16).padStart(4, '0');
+    return `\\u${upper ? hex.toUpperCase() : hex}`;
+  }).join(''));
+}
 
 const text = fc
   .tuple(fc.array(fragment, { maxLength: 24 }), fc.constantFrom(...encodings), fc.array(fc.constantFrom('a', '\u00e9', '\u4e2d', '\ud83d\ude00', '\ud800'), { maxLength: 7 }))
@@ -118,6 +131,19 @@ describe('hint prefilter against no prefilter', () => {
 
   it('scrubs JSON and its strings exactly as with no prefilter (the shortcut for texts without escapes included)', () => {
     fc.assert(fc.property(text, (t) => expectStructuredLikeReference(t)), { numRuns: RUNS });
+  }, TIMEOUT_MS);
+
+  it('reads `\\uXXXX` escapes: the output, decoded, is the rules run on the decoded text', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const out = scrubber.scrub(t);
+        const view = decodeUnicodeEscapes(t);
+        const expected = referenceScrubDecoded(view?.text ?? t);
+        expect(decodeUnicodeEscapes(out)?.text ?? out, JSON.stringify(t)).toBe(expected.text);
+        expect(scrubber.lastRedactionCount, JSON.stringify(t)).toBe(expected.count);
+      }),
+      { numRuns: RUNS },
+    );
   }, TIMEOUT_MS);
 
   it('is the same on long texts, a hint on either side of the chunk edges', () => {
