@@ -6,10 +6,18 @@
  * original text, which keeps its own bytes (escapes included) wherever nothing matched.
  */
 
-/** Decoded text, and for each of its UTF-16 units where it came from in the original (one entry more: the end). */
+/**
+ * Decoded text, and where its escapes came from: escape `k` starts at `decodedAt[k]` in the view (1 unit,
+ * or 2 for a surrogate pair) and spans `[originalAt[k], originalEnd[k])` of the original. Only escapes are
+ * listed, so the view costs nothing per character beyond the decoding itself.
+ */
 export interface DecodedView {
   readonly text: string;
-  readonly starts: readonly number[];
+  readonly decodedAt: readonly number[];
+  readonly originalAt: readonly number[];
+  readonly originalEnd: readonly number[];
+  /** Per escape: where its second unit (the low surrogate's escape) starts in the original, or -1. */
+  readonly lowAt: readonly number[];
 }
 
 /**
@@ -22,39 +30,62 @@ const ESCAPE = /\\+u([0-9a-fA-F]{4})/g;
 export function decodeUnicodeEscapes(text: string): DecodedView | undefined {
   ESCAPE.lastIndex = 0;
   let decoded = '';
-  const starts: number[] = [];
+  const decodedAt: number[] = [];
+  const originalAt: number[] = [];
+  const originalEnd: number[] = [];
+  const lowAt: number[] = [];
   let copied = 0;
-  const copyTo = (end: number): void => {
-    for (let i = copied; i < end; i++) starts.push(i);
-    decoded += text.slice(copied, end);
-  };
   for (let match = ESCAPE.exec(text); match !== null; match = ESCAPE.exec(text)) {
     const code = parseInt(match[1]!, 16);
     const end = match.index + match[0].length;
+    let units: string;
+    let last = end;
+    let low = -1;
     if (code >= 0xd800 && code <= 0xdfff) {
       // A high surrogate decodes only with the low one escaped right after it.
       ESCAPE.lastIndex = end;
-      const low = code <= 0xdbff ? ESCAPE.exec(text) : null;
-      const lowCode = low === null ? -1 : parseInt(low[1]!, 16);
-      if (low === null || low.index !== end || lowCode < 0xdc00 || lowCode > 0xdfff) {
+      const next = code <= 0xdbff ? ESCAPE.exec(text) : null;
+      const lowCode = next === null ? -1 : parseInt(next[1]!, 16);
+      if (next === null || next.index !== end || lowCode < 0xdc00 || lowCode > 0xdfff) {
         ESCAPE.lastIndex = end;
         continue;
       }
-      copyTo(match.index);
-      starts.push(match.index, low.index);
-      decoded += String.fromCharCode(code, lowCode);
-      copied = low.index + low[0].length;
-      continue;
-    }
-    copyTo(match.index);
-    starts.push(match.index);
-    decoded += String.fromCharCode(code);
-    copied = end;
+      units = String.fromCharCode(code, lowCode);
+      low = next.index;
+      last = next.index + next[0].length;
+    } else units = String.fromCharCode(code);
+    decoded += text.slice(copied, match.index);
+    decodedAt.push(decoded.length);
+    originalAt.push(match.index);
+    originalEnd.push(last);
+    lowAt.push(low);
+    decoded += units;
+    copied = last;
   }
-  if (starts.length === 0 && copied === 0) return undefined;
-  copyTo(text.length);
-  starts.push(text.length);
-  return { text: decoded, starts };
+  if (decodedAt.length === 0) return undefined;
+  decoded += text.slice(copied);
+  return { text: decoded, decodedAt, originalAt, originalEnd, lowAt };
+}
+
+/** Where position `at` of the view (0 to its length) is in the original. */
+export function originalOffset(view: DecodedView, at: number): number {
+  const { decodedAt, originalAt, originalEnd, lowAt } = view;
+  // The last escape that starts at or before `at` (binary search; escapes are in order).
+  let lo = 0;
+  let hi = decodedAt.length - 1;
+  let k = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (decodedAt[mid]! <= at) {
+      k = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  if (k === -1) return at;
+  const into = at - decodedAt[k]!;
+  if (into === 0) return originalAt[k]!;
+  if (into === 1 && lowAt[k]! !== -1) return lowAt[k]!;
+  return originalEnd[k]! + into - (lowAt[k]! !== -1 ? 2 : 1);
 }
 
 const MARKER = /\[REDACTED:[A-Za-z0-9_.-]+\]/g;
@@ -129,9 +160,8 @@ export function scrubThroughEscapes(text: string, scrub: (text: string) => strin
   let out = '';
   let copied = 0;
   for (const edit of edits) {
-    const start = view.starts[edit.start]!;
-    out += text.slice(copied, start) + edit.text;
-    copied = view.starts[edit.end]!;
+    out += text.slice(copied, originalOffset(view, edit.start)) + edit.text;
+    copied = originalOffset(view, edit.end);
   }
   return out + text.slice(copied);
 }

@@ -65,6 +65,13 @@ describe('escaped separators and quotes in cut previews', () => {
     expect(out).toBe(String.raw`{"msg":"caf\u00e9 \ud83d\ude00 \ud800 \u005cu0022 password\u003a\u0020\u0022[REDACTED:assignment]\u0022, next\u003a \u00e9t\u00e9`);
   });
 
+  it('maps redactions across surrogate pairs, several per text, side by side', () => {
+    const text = String.raw`x \ud83d\ude00 token\u003d\ud83d\ude00Zr8mQw2LpX7vTn4K\u00e9 and GITHUB_TOKEN\u003d\u0027ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5\u0027\u0020API_KEY\uff1dPq7Lm2Zx9Vb4Nc`;
+    const out = scrubber.scrub(text);
+    expect(out).toBe(String.raw`x \ud83d\ude00 token\u003d[REDACTED:assignment] and GITHUB_TOKEN\u003d\u0027[REDACTED:github_token]\u0027\u0020API_KEY\uff1d[REDACTED:assignment]`);
+    expect(scrubber.lastRedactionCount).toBe(3);
+  });
+
   it('returns the very same string when nothing matches', () => {
     const text = String.raw`{"msg":"caf\u00e9 max_tokens\u003d4096 \u0022ok\u0022`;
     expect(scrubber.scrub(text)).toBe(text);
