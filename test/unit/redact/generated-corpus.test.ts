@@ -21,7 +21,7 @@ async function secretlintFindings(content: string): Promise<string[]> {
 }
 
 describe('the generated secret corpus', () => {
-  it('is large and broad enough: ≥300 planted secrets, ≥40 kinds, 4 encodings each, ≥300 benign look-alikes', () => {
+  it('is large and broad enough: ≥300 planted secrets, ≥40 kinds, 5 encodings each, ≥300 benign look-alikes', () => {
     expect(corpus.planted.length).toBeGreaterThanOrEqual(300);
     expect(plantedKinds(corpus).length).toBeGreaterThanOrEqual(40);
     for (const secret of corpus.planted) {
