@@ -559,7 +559,7 @@ function report(results: Results, elapsedS: number): string {
     '- Every trial runs in a fresh Node.js process; the OTLP receiver is another process on 127.0.0.1 that decodes every request with the OTLP protos (protobuf, JSON, gRPC) and counts decoded log records.',
     '');
   if (results.parity) {
-    push(`Parity check (same event names, keys in the same order and values, timestamps aside): **${results.parity.ok ? 'OK' : 'FAILED'}** — attributes per record ${results.parity.attributeCounts.join(' / ')} (sse / tool / api).`, '');
+    push(`Parity check (same event names, Codex's keys in the same order with the same values, timestamps aside; ours then adds only \`codex_otel.*\` keys, counted here): **${results.parity.ok ? 'OK' : 'FAILED'}** — attributes per record ${results.parity.attributeCounts.join(' / ')} (sse / tool / api).`, '');
     if (!results.parity.ok) push('```', ...results.parity.problems, '```', '');
   }
 

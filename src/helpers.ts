@@ -108,6 +108,10 @@ export async function timeApiRequest<T>(
 /**
  * Times one tool call and records `codex.tool_result` with its output (stringified) and success.
  * A thrown error is recorded as a failed call with the error as output, then rethrown.
+ *
+ * Whether the tool may run is the caller's decision: `run` is always called. For a call already denied
+ * (its `toolDecision` ended the span with `aborted = true`), use it only to report the rejection to the
+ * model, as Codex does: the record goes into the span the denial ended and no second span is opened.
  */
 export async function timeToolCall<T>(
   session: Session,
@@ -118,11 +122,13 @@ export async function timeToolCall<T>(
   run: () => Promise<T>,
 ): Promise<T> {
   const { outputOf, successOf, ...fields } = plainCopy(call);
-  // With spans on, the call's span (started by its decision, or here) is open while the tool runs.
+  // With spans on, the call's span (started by its decision, or here) is open while the tool runs; a
+  // denied call keeps the one span its denial ended (Codex has one span per call id).
   if (session.spans) {
     safe(() => {
-      const tool = session.spans!.toolCall(fields.callId) ?? session.spans!.startToolCall(fields);
-      tool.running = true;
+      const spans = session.spans!;
+      const tool = spans.toolCall(fields.callId) ?? (spans.wasDenied(fields.callId) ? undefined : spans.startToolCall(fields));
+      if (tool) tool.running = true;
     });
   }
   const started = performance.now();

@@ -105,21 +105,19 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
   for (const line of warnings) io.err(line);
   const logsOut = logs ?? { before: logsBefore, replay: emptyReplay(logsSpool.pending()) };
   const ok = (logs?.replay.failedBatches ?? 0) === 0 && (spans?.replay.failedBatches ?? 0) === 0;
-  const endpoint = safeEndpoint((logsExporter ?? traceExporter!).endpoint);
-  const counts = (flush: SignalFlush) => ({
-    before: flush.before,
-    sent: { records: flush.replay.sent, batches: flush.replay.sentBatches },
-    failed: { records: flush.replay.failed, batches: flush.replay.failedBatches },
-    dropped: flush.replay.dropped,
-    remaining: flush.replay.remaining,
-  });
+  const spansOut = spans ?? { before: spansBefore, replay: emptyReplay(spansSpool.pending()) };
+  // One block per signal whose exporter is configured, each with its own endpoint and counts.
+  const logsBlock = logsExporter ? { endpoint: safeEndpoint(logsExporter.endpoint), ...signalCounts(logsOut) } : undefined;
+  const spansBlock = traceExporter ? { endpoint: safeEndpoint(traceExporter.endpoint), ...signalCounts(spansOut) } : undefined;
   const summary = {
     ok,
     spool: spoolConfig.directory,
-    endpoint,
-    // The top-level counts are the log records'; `spans` has the same counts for spans.
-    ...counts(logsOut),
-    ...(traceExporter ? { spans: { endpoint: safeEndpoint(traceExporter.endpoint), ...counts(spans ?? { before: spansBefore, replay: emptyReplay(spansSpool.pending()) }) } } : {}),
+    // The top level kept from before the blocks: the log records' endpoint (absent without a logs
+    // exporter, never another signal's) and counts (zero without one), as in `logs`.
+    ...(logsBlock ? { endpoint: logsBlock.endpoint } : {}),
+    ...signalCounts(logsOut),
+    ...(logsBlock ? { logs: logsBlock } : {}),
+    ...(spansBlock ? { spans: spansBlock } : {}),
     /** Files in the spool folder this project did not write: left alone, never sent. */
     foreign: logsSpool.foreign(),
     /** This run's delivery ledger (items taken out of the spool show as a negative pendingInSpool). */
@@ -136,12 +134,22 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
       io.out(`dropped ${flush.replay.dropped} ${noun} (undecodable, or rejected by the collector as invalid)`);
       io.out(`remaining ${flush.replay.remaining.records} ${noun} in ${flush.replay.remaining.files} batch(es)`);
     };
-    if (logsExporter) lines(logsOut, 'record(s)', endpoint);
-    if (spans && traceExporter) lines(spans, 'span(s)', safeEndpoint(traceExporter.endpoint));
+    if (logsBlock) lines(logsOut, 'record(s)', logsBlock.endpoint);
+    if (spans && spansBlock) lines(spans, 'span(s)', spansBlock.endpoint);
     if (summary.foreign.length > 0) io.out(`left alone ${summary.foreign.length} file(s) not written by codex-otel: ${summary.foreign.join(', ')}`);
     if (!ok && hint) io.out(hint);
   }
   return ok ? EXIT_OK : EXIT_FAILURE;
+}
+
+function signalCounts(flush: SignalFlush) {
+  return {
+    before: flush.before,
+    sent: { records: flush.replay.sent, batches: flush.replay.sentBatches },
+    failed: { records: flush.replay.failed, batches: flush.replay.failedBatches },
+    dropped: flush.replay.dropped,
+    remaining: flush.replay.remaining,
+  };
 }
 
 function emptyReplay(remaining: { files: number; records: number }): ReplayResult {

@@ -1,13 +1,19 @@
 import type { OtelConfig } from '../config/types.js';
-import { compileExtraPatterns, createScrubber, fieldHandling, promptLength, redactPrompt, scrubField, scrubThenCutPreview, scrubThenPreview, scrubWindow } from '../redact/index.js';
+import { compileExtraPatterns, createScrubber, fieldHandling, PREVIEW_TRUNCATION_NOTICE, promptLength, redactPrompt, scrubField, scrubThenCutPreview, scrubThenPreview, scrubWindow } from '../redact/index.js';
 import type { FieldScrub } from '../redact/deferred.js';
 import type { ContentPolicy, RedactionCounter } from './context.js';
-import { toWireString } from './values.js';
+import { MAX_STRING_LENGTH, toWireString } from './values.js';
 
 /** Short values repeat (tool names, kinds, models): their scrubbed form is remembered, up to this many. */
 const SHORT_TEXT = 64;
 const CACHE_CAPACITY = 1024;
 const OUTPUT_TRUNCATED = 'output_truncated';
+/**
+ * The largest preview, in bytes, whose cut form (prefix, `\n`, notice) fits in the longest string we send.
+ * A larger `max_bytes` would have the wire cut drop the notice and `output_truncated` say false of a cut
+ * output (the emitter keeps only the scrub window of a long one, which then fits such a preview whole).
+ */
+const MAX_PREVIEW_BYTES = MAX_STRING_LENGTH - PREVIEW_TRUNCATION_NOTICE.length - 1;
 
 /**
  * Contract §5 for one telemetry instance: secrets scrubbed from every string field (arguments as JSON,
@@ -37,7 +43,7 @@ export function createContentPolicy(config: OtelConfig): ContentPolicy {
     cache.set(raw, [scrubbed, scrubber.lastRedactionCount]);
     return scrubbed;
   };
-  const maxBytes = config.toolResultMaxBytes;
+  const maxBytes = Math.min(config.toolResultMaxBytes, MAX_PREVIEW_BYTES);
   // `output_truncated` says whether the preview was cut; the cut is made here, after scrubbing (which
   // changes lengths), so the record's flag is settled here too.
   const preview: FieldScrub = (raw, counter, attributes) => {

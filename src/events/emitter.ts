@@ -7,7 +7,7 @@ import { CATALOG, type AttributeSpec, type EventShape, type ShapeId, type TagSpe
 import type { EmitContext } from './context.js';
 import { toNonNegativeInteger, toWireValue } from './values.js';
 import { PendingFields, type FieldScrub, type PendingShape } from '../redact/deferred.js';
-import { SCRUB_WINDOW, scrubWindow } from '../redact/preview.js';
+import { detachedScrubWindow } from '../redact/preview.js';
 import type { ContentPolicy } from './context.js';
 import type { Instruments } from '../metrics/instruments.js';
 import type { TagCache } from '../metrics/sanitize.js';
@@ -197,7 +197,7 @@ export function emitEvent(target: EmitTarget, shape: ResolvedShape, input: unkno
     let value: string | number | boolean | PendingFields | undefined;
     if (slot !== -1 && typeof raw === 'string') {
       // Scrubbed when the record leaves the queue (src/redact/deferred.ts): the caller does not wait for it.
-      const text = raw.length > SCRUB_WINDOW ? scrubWindow(raw) : raw;
+      const text = detachedScrubWindow(raw);
       pending ??= new PendingFields(shape.pending);
       value = pending.add(slot, text);
       bytes += 2 * text.length;

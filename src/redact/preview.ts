@@ -60,6 +60,16 @@ export function scrubThenPreview(output: string, scrubber: Scrubber, counter?: R
   return scrubThenCutPreview(output, scrubber, counter, maxBytes).text;
 }
 
+/**
+ * `scrubWindow` as a string of its own, for a record that waits in the queue. V8 makes a slice a view of
+ * the whole text, which would keep a caller's megabytes alive behind a window the queue's byte cap counts
+ * as 64 Ki. Prepending a character makes a pair that slicing flattens into a new string: one copy.
+ */
+export function detachedScrubWindow(text: string): string {
+  if (text.length <= SCRUB_WINDOW) return text;
+  return ` ${scrubWindow(text)}`.slice(1);
+}
+
 /** The part of a text that is scrubbed: the first SCRUB_WINDOW code units, never ending inside a surrogate pair. */
 export function scrubWindow(text: string, window = SCRUB_WINDOW): string {
   return text.length > window ? text.slice(0, codePointBoundary(text, window)) : text;

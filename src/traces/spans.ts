@@ -166,6 +166,11 @@ export class SessionSpans {
     return this.common;
   }
 
+  /** True for a call a denial ended whose result is not recorded yet: its records belong to that span. */
+  wasDenied(callId: unknown): boolean {
+    return typeof callId === 'string' && this.deniedCalls.has(callId);
+  }
+
   toolCall(callId: unknown): OpenTool | undefined {
     return typeof callId === 'string' ? this.tools.get(callId) : undefined;
   }

@@ -149,6 +149,36 @@ describe.each(Object.keys(TRANSPORTS) as Array<keyof typeof TRANSPORTS>)('%s', (
       'app.version': { type: 'string', value: '0.42.0' }, 'terminal.type': { type: 'string', value: SESSION.terminalType },
     });
   });
+
+  it('timeToolCall after a denial: one span per call id (the aborted one), and the rejection record carries its ids', async () => {
+    const telemetry = telemetryFor(transport);
+    const session = telemetry.startSession(SESSION);
+    const turn = session.startTurn({ turnId: 'turn-reject' });
+    session.toolDecision({ toolName: 'exec_command', callId: 'call_rejected', decision: 'denied', source: 'User' });
+    const output = await timeToolCall(session, { toolName: 'exec_command', callId: 'call_rejected', arguments: '{"cmd":"rm -rf x"}', successOf: () => false },
+      async () => 'exec command rejected by user');
+    expect(output).toBe('exec command rejected by user');
+    // A thrown rejection (e.g. the caller's own "denied" error) lands in the denied span the same way.
+    session.toolDecision({ toolName: 'exec_command', callId: 'call_thrown', decision: 'abort', source: 'User' });
+    await expect(timeToolCall(session, { toolName: 'exec_command', callId: 'call_thrown', arguments: '{}' }, async () => { throw new Error('aborted by user'); }))
+      .rejects.toThrow('aborted by user');
+    turn.end();
+    await telemetry.shutdown();
+    const logs = await receiver.waitFor(() => receiver.logs().filter((r) => attrMap(r.attributes)['event.name']?.value === 'codex.tool_result').length >= 2 && receiver.logs());
+    const spans = await receiver.waitFor(() => receiver.spans().some((s) => s.name === 'session_task.turn') && receiver.spans());
+    expect(receiver.errors()).toEqual([]);
+    for (const callId of ['call_rejected', 'call_thrown']) {
+      const tools = spans.filter((s) => attrMap(s.attributes)['call_id']?.value === callId);
+      expect(tools, callId).toHaveLength(1);
+      expect(attrMap(tools[0]!.attributes)['aborted'], callId).toEqual({ type: 'bool', value: true });
+      for (const name of ['codex.tool_decision', 'codex.tool_result']) {
+        const record = event(logs, name, callId);
+        expect(record, `${name} ${callId}`).toBeDefined();
+        expect({ traceId: record!.traceId, spanId: record!.spanId }, `${name} ${callId}`).toEqual({ traceId: tools[0]!.traceId, spanId: tools[0]!.spanId });
+      }
+      expect(attrMap(event(logs, 'codex.tool_result', callId)!.attributes)['success'], callId).toEqual({ type: 'string', value: 'false' });
+    }
+  });
 });
 
 describe('span_attributes and tracestate', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { parseConfigText, type Telemetry } from '../../../src/index.js';
 import type { CliIo } from '../../../src/cli/io.js';
 import { closedPort, startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver.js';
 import { emitNumbered, faultConfig, faultToml, startFaultTelemetry, tempDir, writeConfig } from '../../faults/support.js';
@@ -38,6 +39,34 @@ async function spoolOf(batches: number, name: string): Promise<string> {
   emitNumbered(down, name, batches * 5);
   await down.shutdown();
   return spoolDir;
+}
+
+/** A config with a logs and/or a trace exporter (OTLP/HTTP protobuf) and a spool; the other signals off. */
+function signalsToml(c: { logs?: string; traces?: string; spoolDir: string }): string {
+  return [
+    '[otel]',
+    `exporter = ${c.logs ? `{ otlp-http = { endpoint = "${c.logs}", protocol = "binary" } }` : '"none"'}`,
+    `trace_exporter = ${c.traces ? `{ otlp-http = { endpoint = "${c.traces}", protocol = "binary" } }` : '"none"'}`,
+    '[otel.codex_otel]',
+    'shutdown_timeout_ms = 1000',
+    'log_schedule_delay_ms = 50',
+    `spool = { directory = "${c.spoolDir}", max_bytes = ${64 * 1024 * 1024} }`,
+  ].join('\n') + '\n';
+}
+
+function tomlConfig(toml: string) {
+  const parsed = parseConfigText(toml, { env: {}, baseDir: process.cwd() });
+  if (!parsed.config) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.config;
+}
+
+/** A turn with `count` calls denied by their decision: `count` aborted tool spans and the turn span (returns the span count). */
+function deniedCalls(telemetry: Telemetry, prefix: string, count: number): number {
+  const session = telemetry.startSession({ conversationId: `conv-${prefix}`, model: 'gpt-5' });
+  const turn = session.startTurn({ turnId: `turn-${prefix}` });
+  for (let i = 0; i < count; i++) session.toolDecision({ toolName: 'exec_command', callId: `${prefix}-${i}`, decision: 'denied', source: 'User' });
+  turn.end();
+  return count + 1;
 }
 
 describe('codex-otel flush, the command', () => {
@@ -90,6 +119,68 @@ describe('codex-otel flush, the command', () => {
     const quiet = capture(false);
     expect(await main(['flush', '--config', writeConfig(dir.path, faultToml({ target: receiver, spoolDir: quietSpool }), 'quiet.toml')], quiet)).toBe(0);
     expect(quiet.errors).toEqual([]);
+  });
+
+  it('--json has one block per configured signal, each with its endpoint and counts; only a trace exporter: no logs endpoint anywhere', async () => {
+    const spoolDir = join(dir.path, 'traces-only');
+    const down = `http://127.0.0.1:${await closedPort()}`;
+    const spooling = startFaultTelemetry(tomlConfig(signalsToml({ traces: `${down}/v1/traces`, spoolDir })), { delivery: { retry: { maxAttempts: 1 }, replayOnStart: false } });
+    const spooled = deniedCalls(spooling, 'traces-only', 3);
+    expect((await spooling.shutdown()).delivery!.spans.pendingInSpool).toBe(spooled);
+
+    const batches = readdirSync(spoolDir).length;
+    receiver.reset();
+    const io = capture();
+    const config = writeConfig(dir.path, signalsToml({ traces: receiver.tracesUrl, spoolDir }), 'traces-only.toml');
+    expect(await main(['flush', '--config', config, '--json'], io)).toBe(0);
+    const summary = JSON.parse(io.lines.join('\n')) as Record<string, unknown>;
+    expect(summary).not.toHaveProperty('endpoint');
+    expect(summary).not.toHaveProperty('logs');
+    expect(summary['spans']).toEqual({
+      endpoint: receiver.tracesUrl,
+      before: { files: batches, records: spooled },
+      sent: { records: spooled, batches },
+      failed: { records: 0, batches: 0 },
+      dropped: 0,
+      remaining: { files: 0, records: 0 },
+    });
+    // The top-level counts are the log records' (none here), never the spans'.
+    expect(summary).toMatchObject({ ok: true, before: { records: 0 }, sent: { records: 0, batches: 0 } });
+    const received = await receiver.waitFor(() => receiver.spans().length >= spooled && receiver.spans());
+    expect(received).toHaveLength(spooled);
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  it('--json with both exporters: logs and spans blocks with their own endpoints; the documented top level mirrors the logs block', async () => {
+    const spoolDir = join(dir.path, 'both');
+    const down = `http://127.0.0.1:${await closedPort()}`;
+    const spooling = startFaultTelemetry(tomlConfig(signalsToml({ logs: `${down}/v1/logs`, traces: `${down}/v1/traces`, spoolDir })), { delivery: { retry: { maxAttempts: 1 }, replayOnStart: false } });
+    const spans = deniedCalls(spooling, 'both', 2);
+    const stats = (await spooling.shutdown()).delivery!;
+    expect(stats.spans.pendingInSpool).toBe(spans);
+    const records = stats.pendingInSpool;
+    expect(records).toBeGreaterThan(0);
+
+    receiver.reset();
+    const io = capture();
+    const config = writeConfig(dir.path, signalsToml({ logs: receiver.logsUrl, traces: receiver.tracesUrl, spoolDir }), 'both.toml');
+    expect(await main(['flush', '--config', config, '--json'], io)).toBe(0);
+    const summary = JSON.parse(io.lines.join('\n')) as Record<string, Record<string, unknown>>;
+    expect(summary['logs']).toMatchObject({ endpoint: receiver.logsUrl, before: { records: records }, sent: { records: records }, remaining: { files: 0, records: 0 } });
+    expect(summary['spans']).toMatchObject({ endpoint: receiver.tracesUrl, before: { records: spans }, sent: { records: spans }, remaining: { files: 0, records: 0 } });
+    const { endpoint, before, sent, failed, dropped, remaining } = summary as Record<string, unknown>;
+    expect({ endpoint, before, sent, failed, dropped, remaining }).toEqual(summary['logs']);
+    await receiver.waitFor(() => receiver.logs().length >= records && receiver.spans().length >= spans);
+    expect(readdirSync(spoolDir)).toEqual([]);
+
+    // The text output names each signal's endpoint beside its own counts.
+    const text = capture();
+    const respooling = startFaultTelemetry(tomlConfig(signalsToml({ logs: `${down}/v1/logs`, traces: `${down}/v1/traces`, spoolDir })), { delivery: { retry: { maxAttempts: 1 }, replayOnStart: false } });
+    const textSpans = deniedCalls(respooling, 'both-text', 1);
+    await respooling.shutdown();
+    expect(await main(['flush', '--config', config], text)).toBe(0);
+    expect(text.lines.some((line) => line.startsWith(`sent ${textSpans} span(s) in `) && line.endsWith(` to ${receiver.tracesUrl}`))).toBe(true);
+    expect(text.lines.some((line) => line.startsWith('sent ') && line.includes('record(s)') && line.endsWith(` to ${receiver.logsUrl}`))).toBe(true);
   });
 
   it('a usage error with --json is JSON too (exit 2)', async () => {

@@ -131,6 +131,14 @@ describe('simulate --no-traces', () => {
     expect(existsSync(join(dir, 'traces.jsonl'))).toBe(false);
     // without spans, records carry no ids
     expect(receiver.logs().every((r) => r.spanId === '')).toBe(true);
+
+    // The same for a file-only run (`--out` without `--endpoint`) reusing the folder of a run with spans.
+    await simulate('--endpoint', receiver.httpUrl, '--out', dir, '--sessions', '1', '--seed', '3');
+    expect(existsSync(join(dir, 'traces.jsonl'))).toBe(true);
+    const fileOnly = await simulate('--out', dir, '--sessions', '1', '--seed', '3', '--no-traces');
+    expect(fileOnly.code).toBe(0);
+    expect(fileOnly.summary.replaced).toContain('traces.jsonl');
+    expect(existsSync(join(dir, 'traces.jsonl'))).toBe(false);
   });
 });
 

@@ -5,36 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileExtraPatterns, createScrubber, redactionMarker, SECRET_PATTERNS, type CompiledSecretPattern } from '../../../src/redact/index.js';
+import { compileExtraPatterns, createScrubber, SECRET_PATTERNS } from '../../../src/redact/index.js';
 import { HintScanner } from '../../../src/redact/prefilter.js';
-import { isBenignName, isCodeOrReference } from '../../../src/redact/keep.js';
 import { utf8PrefixLength, utf8PrefixLengthByUnits } from '../../../src/redact/preview.js';
 import { loadSecretCorpus } from '../../support/secret-corpus.js';
+import { referenceScrub } from '../../support/reference-scrub.js';
 
 const corpus = loadSecretCorpus();
-
-/** The reference: each pattern's regex replaces over the whole text, one after the other. */
-function referenceScrub(text: string, extras: readonly CompiledSecretPattern[] = []): { text: string; count: number } {
-  let count = 0;
-  let result = text;
-  const steps = [
-    ...SECRET_PATTERNS.map((p) => ({ kind: p.kind, preserve: p.preserve, regex: new RegExp(p.source, `g${p.flags}`), keep: p.keep !== undefined })),
-    ...extras.map((p) => ({ kind: p.kind, preserve: p.preserve, regex: new RegExp(p.regex.source, p.regex.flags), keep: false })),
-  ];
-  for (const { kind, preserve, regex, keep } of steps) {
-    const marker = redactionMarker(kind);
-    result = result.replace(regex, (match: string, ...groups: unknown[]) => {
-      const [prefix, suffix] = groups;
-      const secret = match.slice(String(prefix ?? '').length, match.length - (preserve === 'prefix-and-suffix' ? String(suffix ?? '').length : 0));
-      if (keep && (isCodeOrReference(secret) || (preserve !== 'nothing' && isBenignName(String(prefix ?? ''))))) return match;
-      count++;
-      if (preserve === 'nothing') return marker;
-      if (preserve === 'prefix') return `${String(prefix ?? '')}${marker}`;
-      return `${String(prefix ?? '')}${marker}${String(suffix ?? '')}`;
-    });
-  }
-  return { text: result, count };
-}
 
 const extras = (() => {
   const compiled = compileExtraPatterns([{ kind: 'acme_key', regex: 'ACME-[0-9A-F]{8}' }, { kind: 'token', regex: '(?i)emp-[0-9]{4}' }]);

@@ -62,6 +62,18 @@ describe('codex.tool_result (Codex 0.169)', () => {
     await telemetry.shutdown();
   });
 
+  it('says output_truncated, with the notice, when the output is longer than any string we send (a max_bytes past 32 KiB)', async () => {
+    const { telemetry, records } = setup('[otel.tool_result]\nmax_bytes = 100000');
+    const session = telemetry.startSession({ conversationId: 'c-1', model: 'gpt-5' });
+    session.toolResult({ toolName: 'exec_command', callId: 'a', arguments: '{}', durationMs: 1, success: true, output: 'a'.repeat(150_000) });
+    session.toolResult({ toolName: 'exec_command', callId: 'b', arguments: '{}', durationMs: 1, success: true, output: 'b'.repeat(50_000) });
+    for (const result of await records()) {
+      expect(result['output_truncated']).toBe(true);
+      expect(String(result['output']).endsWith('\n[... telemetry preview truncated ...]')).toBe(true);
+    }
+    await telemetry.shutdown();
+  });
+
   it('counts each tool call in its own series when the tools or the sessions alternate', async () => {
     const { telemetry, points } = setup();
     const session = telemetry.startSession({ conversationId: 'c-1', model: 'gpt-5' });
