@@ -2,7 +2,7 @@
  * Every dashboard JSON checked against the schema Grafana publishes for the pinned version
  * (docker-compose.yml: grafana/grafana:12.3.0). Grafana's schemas are CUE, published on npm as the
  * generated TypeScript types of @grafana/schema@12.3.0 (the package ships no JSON Schema): the
- * dashboard model, each panel plugin's Options / FieldConfig, and the Loki query model. The
+ * dashboard model, each panel plugin's Options / FieldConfig, and the Loki and Tempo query models. The
  * TypeScript compiler checks each dashboard as an object literal of those types, so a misspelled or
  * unknown key, a wrong type or an invalid enum value is an error. (The Grafana server itself
  * cannot run here: github.com/grafana/grafana is not to be used on this project's machines.)
@@ -42,6 +42,9 @@ function checkSource(file: string, dashboard: any): string {
   const lines = [
     `import type { Dashboard } from '@grafana/schema';`,
     `import type { LokiDataQuery } from '${COMPOSABLE}/loki/dataquery/x/LokiDataQuery_types.gen.d.ts';`,
+    `import type { TempoQuery, TempoQueryType } from '${COMPOSABLE}/tempo/dataquery/x/TempoDataQuery_types.gen.d.ts';`,
+    // DataQuery types queryType as any string; the Tempo plugin's own union is checked too.
+    'type TempoTarget = TempoQuery & { queryType?: TempoQueryType };',
     ...Object.entries(PANEL_SCHEMAS).map(([name, s]) => `import type * as ${name}Schema from '${s.module}';`),
     // JSON has no enums: a string enum member is written as its value. Every key is optional: the
     // CUE schema gives most of them defaults, which Grafana fills in when it loads a dashboard.
@@ -58,6 +61,8 @@ function checkSource(file: string, dashboard: any): string {
     if (schema.fieldConfig) lines.push(`export const custom${p.id}: Json<${p.type}Schema.FieldConfig> = ${JSON.stringify(p.fieldConfig?.defaults?.custom ?? {}, null, 2)};`);
     for (const t of p.targets ?? []) {
       if (t.datasource?.type === 'loki') lines.push(`export const query${p.id}${t.refId}: Json<LokiDataQuery> = ${JSON.stringify(t, null, 2)};`);
+      else if (t.datasource?.type === 'tempo') lines.push(`export const query${p.id}${t.refId}: Json<TempoTarget> = ${JSON.stringify(t, null, 2)};`);
+      else if (t.datasource?.type !== 'prometheus') throw new Error(`panel ${p.id}: no query schema for datasource type ${t.datasource?.type}`);
     }
   }
   return lines.join('\n');
@@ -93,7 +98,7 @@ describe(`dashboards against Grafana's published schema (@grafana/schema ${SCHEM
   });
 
   for (const file of listFiles('dashboards/json', ['.json'])) {
-    it(`${file}: the dashboard, every panel's options and field config, every Loki query`, () => {
+    it(`${file}: the dashboard, every panel's options and field config, every Loki and Tempo query`, () => {
       const dashboard = readJson(file);
       const panelTypes = new Set((dashboard.panels as any[]).map((p) => p.type));
       for (const t of panelTypes) expect(PANEL_SCHEMAS, `a schema for panel type ${t}`).toHaveProperty(t);
@@ -111,5 +116,20 @@ describe(`dashboards against Grafana's published schema (@grafana/schema ${SCHEM
     expect(found).toMatch(/'"width"' does not exist/);
     expect(found).toMatch(/sideways/);
     expect(found).toMatch(/refresh/);
+  }, 120_000);
+
+  it('the Tempo query model is checked: an unknown table type, query type or key is reported', () => {
+    const file = 'dashboards/json/codex-security-audit.json';
+    const broken = structuredClone(readJson(file));
+    const target = (broken.panels as any[]).flatMap((p) => p.targets ?? []).find((t: any) => t.datasource?.type === 'tempo');
+    expect(target, 'the security dashboard has a Tempo target').toBeDefined();
+    const unknownKey = structuredClone(broken);
+    target.tableType = 'rows';
+    target.queryType = 'logql';
+    const found = diagnostics(checkSource(file, broken)).join('\n');
+    expect(found).toMatch(/"rows"/);
+    expect(found).toMatch(/"logql"/);
+    (unknownKey.panels as any[]).flatMap((p) => p.targets ?? []).find((t: any) => t.datasource?.type === 'tempo').spansPerSpanset = 3;
+    expect(diagnostics(checkSource(file, unknownKey)).join('\n')).toMatch(/spansPerSpanset/);
   }, 120_000);
 });

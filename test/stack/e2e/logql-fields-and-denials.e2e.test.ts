@@ -26,7 +26,8 @@ import type { ReceivedLogRecord } from '../../support/otlp-model.js';
 import { ROOT } from '../support/binaries.js';
 import { eventually, promQuery, readSiemFile, simulate, startNativeStack, type NativeStack } from '../support/native-stack.js';
 import { currentDecision, logRecords, readOtlpDocs, replayCaptures, spans, type Attrs } from '../support/otlp-json.js';
-import { ABORTED_TOOL_SPANS_TRACEQL, abortedToolSpans, traceqlMatches } from '../support/simulated.js';
+import { abortedToolSpans } from '../support/simulated.js';
+import { abortedSpansPanel, answerAbortedSpansPanel, single } from '../support/tempo-panel.js';
 import { resolveQuery } from '../support/grafana-vars.js';
 import { logqlFieldNames } from '../support/queries.js';
 
@@ -179,11 +180,22 @@ describe('denials are counted once per call id', () => {
     expect(Object.fromEntries(rows.map((r) => [r.metric.tool_name, r.value]))).toEqual(Object.fromEntries(byTool));
   });
 
-  it(`the trace backend receives every aborted tool span sent, the TUI denial's exec_command among them, as ${ABORTED_TOOL_SPANS_TRACEQL} finds them`, async () => {
-    const found = () => tempo.spans().filter((s) => traceqlMatches(ABORTED_TOOL_SPANS_TRACEQL, s));
-    await tempo.waitFor(() => found().length >= abortedSpans.size, 90_000);
-    expect(found().map((s) => String(s.attributes.find((a) => a.key === 'call_id')!.value)).sort()).toEqual([...abortedSpans.keys()].sort());
-    expect(found().find((s) => s.attributes.some((a) => a.key === 'call_id' && a.value === 'call_tui_deny'))?.name).toBe('exec_command');
+  it(`the security dashboard's "${abortedSpansPanel().title}" panel, its TraceQL evaluated on the spans at the trace backend, lists every aborted tool span sent and nothing else, the TUI denial's exec_command among them`, async () => {
+    await tempo.waitFor(() => answerAbortedSpansPanel(tempo.spans()).rows.length >= abortedSpans.size, 90_000);
+    const { rows, truncated } = answerAbortedSpansPanel(tempo.spans());
+    expect(rows.map((r) => single(r, 'span.call_id')).sort()).toEqual([...abortedSpans.keys()].sort());
+    expect(truncated, 'nothing beyond the panel\'s limit / spss').toEqual({ traces: 0, spans: 0 });
+    for (const r of rows) {
+      expect(single(r, 'span.tool_name')).toBe(abortedSpans.get(single(r, 'span.call_id'))!.tool);
+      for (const [label, values] of Object.entries(r.selected)) expect(values.length, `${label} on ${single(r, 'span.call_id')}`).toBe(1);
+    }
+    const tui = rows.find((r) => single(r, 'span.call_id') === 'call_tui_deny')!;
+    expect(tui.name).toBe('exec_command');
+    expect(single(tui, 'resource.service.name')).toBe('codex-app-server');
+    // $env resolved to the captures' environment: the real Codex TUI denial only
+    const conformance = answerAbortedSpansPanel(tempo.spans(), { env: ['conformance'] });
+    expect(conformance.query).toContain('resource.env =~ "conformance"');
+    expect(conformance.rows.map((r) => single(r, 'span.call_id'))).toEqual(['call_tui_deny']);
   });
 
   it.skipIf(!SPANAUDIT)('SIEM file and Loki: one derived audit record per aborted span; distinct denial call ids = denials sent', async () => {

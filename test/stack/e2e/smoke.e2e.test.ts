@@ -14,8 +14,9 @@ import {
 } from '../support/native-stack.js';
 import { currentDecision } from '../support/otlp-json.js';
 import {
-  ABORTED_TOOL_SPANS_TRACEQL, abortedToolSpans, countBy, dashboardDenialRegex, simulateAndRead, traceqlMatches, type Simulated,
+  abortedToolSpans, countBy, dashboardDenialRegex, simulateAndRead, type Simulated,
 } from '../support/simulated.js';
+import { abortedSpansPanel, answerAbortedSpansPanel, single } from '../support/tempo-panel.js';
 
 const AUDIT = ['codex.tool_decision', 'codex.tool_result', 'codex.sandbox_outcome', 'codex.conversation_starts', 'codex.user_prompt'];
 const BIG_ARGUMENTS = JSON.stringify({ cmd: 'cat big.txt', padding: 'x'.repeat(100 * 1024) });
@@ -67,7 +68,7 @@ beforeAll(async () => {
       str('codex.tool.arguments', `curl -H "Authorization: token ${PLANTED_TOKEN}" https://api.github.com`)],
   });
   await postOtlpJson(stack.endpoints.otlpHttp!, 'traces', {
-    resourceSpans: [{ resource: { attributes: [str('service.name', 'codex-app-server')] }, scopeSpans: [{ scope: { name: 'codex-app-server' }, spans: [
+    resourceSpans: [{ resource: { attributes: [str('service.name', 'codex-app-server'), str('env', 'e2e')] }, scopeSpans: [{ scope: { name: 'codex-app-server' }, spans: [
       span('eee19b7ec3c1b174', true), span('eee19b7ec3c1b175', true), span('eee19b7ec3c1b176', false),
     ] }] }],
   });
@@ -187,11 +188,16 @@ describe('native stack end to end', () => {
     expect(Object.keys(sentNames).filter((n) => simulated.spans.some((s) => s.name === n && s.attributes['call_id'] !== undefined)).length, 'tool spans').toBeGreaterThan(0);
   });
 
-  it(`the aborted tool spans at the trace backend are the ones a TraceQL ${ABORTED_TOOL_SPANS_TRACEQL} finds: exactly the aborted spans sent`, async () => {
+  it(`the security dashboard's "${abortedSpansPanel().title}" panel, its TraceQL evaluated on the spans at the trace backend, lists exactly the aborted tool spans sent`, async () => {
     const all = [...HAND_ABORTED, ...simulatedAborted];
-    await tempoStandIn.waitFor(() => tempoStandIn.spans().filter((s) => traceqlMatches(ABORTED_TOOL_SPANS_TRACEQL, s)).length >= all.length, 90_000);
-    const found = tempoStandIn.spans().filter((s) => traceqlMatches(ABORTED_TOOL_SPANS_TRACEQL, s));
-    expect(found.map((s) => String(s.attributes.find((a) => a.key === 'call_id')!.value)).sort()).toEqual(all.sort());
+    await tempoStandIn.waitFor(() => answerAbortedSpansPanel(tempoStandIn.spans()).rows.length >= all.length, 90_000);
+    const { rows, truncated } = answerAbortedSpansPanel(tempoStandIn.spans());
+    expect(rows.map((r) => single(r, 'span.call_id')).sort()).toEqual(all.sort());
+    expect(truncated, 'nothing beyond the panel\'s limit / spss').toEqual({ traces: 0, spans: 0 });
+    const sentTools = new Map(abortedToolSpans(simulated.spans).map((s) => [String(s.attributes['call_id']), String(s.attributes['tool_name'])]));
+    for (const r of rows) expect(single(r, 'span.tool_name'), single(r, 'span.call_id')).toBe(sentTools.get(single(r, 'span.call_id')) ?? 'exec_command');
+    // $env: only the hand-made spans carry env=e2e (simulate's carry env=simulate)
+    expect(answerAbortedSpansPanel(tempoStandIn.spans(), { env: ['e2e'] }).rows.map((r) => single(r, 'span.call_id')).sort()).toEqual([...HAND_ABORTED].sort());
     // simulate's TUI-style denial: an aborted tool span whose call has no record at all
     const recorded = new Set(simulated.logs.map((r) => String(r.attributes['call_id'])));
     expect(simulatedAborted.filter((c) => !recorded.has(c))).toHaveLength(1);

@@ -38,7 +38,7 @@ export interface VariableValues {
 }
 
 export interface ResolveOptions {
-  datasource: 'prometheus' | 'loki';
+  datasource: 'prometheus' | 'loki' | 'tempo';
   queryType: 'range' | 'instant';
   time: GrafanaTime;
   /** the datasource's min interval (Prometheus `timeInterval`) in ms */

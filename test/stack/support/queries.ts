@@ -1,5 +1,6 @@
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as promqlParser } from '@prometheus-io/lezer-promql';
+import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import type { Tree } from '@lezer/common';
 
 /** Grafana template variables replaced by values the parsers (and promtool) accept. */
@@ -60,4 +61,8 @@ export function logqlFieldNames(expr: string): string[] {
   const names = nodeTexts(logqlParser.parse(expr), expr, 'Identifier');
   for (const m of expr.matchAll(/\{\{\s*\.([A-Za-z0-9_]+)/g)) names.push(m[1]!);
   return names;
+}
+
+export function traceqlErrors(expr: string): string[] {
+  return errorNodes(traceqlParser.parse(expr), expr);
 }
