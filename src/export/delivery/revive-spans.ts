@@ -10,29 +10,17 @@
 import type { Attributes, HrTime, Link, SpanContext, SpanKind, SpanStatus } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { arr, obj, reviveResource, reviveScope, str, toAttributes, toHrTime, type Json } from './revive.js';
+import { arr, obj, reviveRequest, str, toAttributes, toHrTime, type Json, type RequestShape } from './revive.js';
 
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
 
 /** The spans of one request line. Throws on a line that is not an `ExportTraceServiceRequest` (caller counts it). */
 export function reviveTracesRequest(line: string): ReadableSpan[] {
-  const request = JSON.parse(line) as unknown;
-  if (typeof request !== 'object' || request === null || !Array.isArray((request as Json)['resourceSpans'])) {
-    throw new Error('not an ExportTraceServiceRequest');
-  }
-  const spans: ReadableSpan[] = [];
-  for (const resourceSpans of arr((request as Json)['resourceSpans'])) {
-    const rs = obj(resourceSpans);
-    const resource = reviveResource(rs);
-    for (const scopeSpans of arr(rs['scopeSpans'])) {
-      const ss = obj(scopeSpans);
-      const scope = reviveScope(ss);
-      for (const span of arr(ss['spans'])) spans.push(reviveSpan(obj(span), resource, scope));
-    }
-  }
-  return spans;
+  return reviveRequest(line, TRACES_REQUEST, reviveSpan);
 }
+
+const TRACES_REQUEST: RequestShape = { name: 'ExportTraceServiceRequest', resourceGroups: 'resourceSpans', scopeGroups: 'scopeSpans', items: 'spans' };
 
 function reviveSpan(raw: Json, resource: ReadableSpan['resource'], scope: ReadableSpan['instrumentationScope']): ReadableSpan {
   const flags = typeof raw['flags'] === 'number' ? raw['flags'] : 0;

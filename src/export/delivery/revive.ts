@@ -19,30 +19,49 @@ export const obj = (value: unknown): Json => (typeof value === 'object' && value
 export const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 export const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-/** The records of one request line. Throws on a line that is not a JSON object (caller counts it). */
+/** The records of one request line. Throws on a line that is not an `ExportLogsServiceRequest` (caller counts it). */
 export function reviveLogsRequest(line: string): ReadableLogRecord[] {
+  return reviveRequest(line, LOGS_REQUEST, reviveRecord);
+}
+
+/** Where one signal's OTLP/JSON request keeps its groups and items. */
+export interface RequestShape {
+  /** `ExportLogsServiceRequest`, … (for the error). */
+  name: string;
+  resourceGroups: string;
+  scopeGroups: string;
+  items: string;
+}
+
+const LOGS_REQUEST: RequestShape = { name: 'ExportLogsServiceRequest', resourceGroups: 'resourceLogs', scopeGroups: 'scopeLogs', items: 'logRecords' };
+
+/**
+ * The items of one request line, each revived with its group's resource and scope. Throws on a line that
+ * is not a JSON object with the shape's resource groups (caller counts it).
+ */
+export function reviveRequest<T>(line: string, shape: RequestShape, reviveItem: (item: Json, resource: Resource, scope: ReadableLogRecord['instrumentationScope']) => T): T[] {
   const request = JSON.parse(line) as unknown;
-  if (typeof request !== 'object' || request === null || !Array.isArray((request as Json)['resourceLogs'])) {
-    throw new Error('not an ExportLogsServiceRequest');
+  if (typeof request !== 'object' || request === null || !Array.isArray((request as Json)[shape.resourceGroups])) {
+    throw new Error(`not an ${shape.name}`);
   }
-  const records: ReadableLogRecord[] = [];
-  for (const resourceLogs of arr((request as Json)['resourceLogs'])) {
-    const rl = obj(resourceLogs);
-    const resource = reviveResource(rl);
-    for (const scopeLogs of arr(rl['scopeLogs'])) {
-      const sl = obj(scopeLogs);
-      const scope = reviveScope(sl);
-      for (const logRecord of arr(sl['logRecords'])) records.push(reviveRecord(obj(logRecord), resource, scope));
+  const items: T[] = [];
+  for (const resourceGroup of arr((request as Json)[shape.resourceGroups])) {
+    const rg = obj(resourceGroup);
+    const resource = reviveResource(rg);
+    for (const scopeGroup of arr(rg[shape.scopeGroups])) {
+      const sg = obj(scopeGroup);
+      const scope = reviveScope(sg);
+      for (const item of arr(sg[shape.items])) items.push(reviveItem(obj(item), resource, scope));
     }
   }
-  return records;
+  return items;
 }
 
 /**
  * The resource of one `resourceLogs` / `resourceSpans` entry. One Resource object per group: the
  * serializer groups by object identity, so the items of a group are sent in one group again.
  */
-export function reviveResource(group: Json): Resource {
+function reviveResource(group: Json): Resource {
   const rawResource = obj(group['resource']);
   const resourceAttributes: Record<string, string | number | boolean | Array<string | number | boolean | null>> = {};
   for (const kv of arr(rawResource['attributes'])) {
@@ -55,7 +74,7 @@ export function reviveResource(group: Json): Resource {
 }
 
 /** The instrumentation scope of one `scopeLogs` / `scopeSpans` entry (one object per group, as for the resource). */
-export function reviveScope(group: Json): ReadableLogRecord['instrumentationScope'] {
+function reviveScope(group: Json): ReadableLogRecord['instrumentationScope'] {
   const rawScope = obj(group['scope']);
   const scope: ReadableLogRecord['instrumentationScope'] = { name: str(rawScope['name']) ?? '' };
   const version = str(rawScope['version']);
