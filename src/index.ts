@@ -11,7 +11,7 @@ export { instrumentSseStream, timeApiRequest, timeToolCall, type SseEventReader,
 export { installExitHooks, type ExitHooks, type ExitHookOptions } from './exit-hooks.js';
 export { sanitizeTag } from './metrics/sanitize.js';
 export type { ShutdownResult, DeliveryOptions } from './export/pipeline.js';
-export type { DeliveryStatsSnapshot, DropReason } from './export/delivery/stats.js';
+export type { DeliveryStatsSnapshot, DropReason, LedgerSnapshot } from './export/delivery/stats.js';
 export type { RetryOptions } from './export/delivery/retry.js';
 export { DIAGNOSTICS_CHANNEL, type DiagnosticMessage } from './diagnostics.js';
 export { SPAN_CATALOG } from './traces/catalog.js';
