@@ -6,6 +6,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { LEGACY_DECISIONS } from '../../../src/events/decisions.js';
 import { ROOT } from './binaries.js';
 import { postOtlpJson } from './native-stack.js';
 
@@ -223,9 +224,9 @@ export function quantileBucket(h: { bounds: number[]; counts: number[] }, q: num
   throw new Error('empty histogram');
 }
 
-/** Decisions as the collector forwards them: spellings of Codex before mid-2026 rewritten (contract §8). */
-export const OLD_DECISIONS: Record<string, string> = {
-  approvedforsession: 'approved_for_session', approvedexecpolicyamendment: 'approved_with_amendment',
-  networkpolicyamendment: 'approved_with_network_policy_allow', timedout: 'timed_out',
-};
+/**
+ * Decisions as the collector forwards them: spellings of Codex before mid-2026 rewritten (contract §8). The
+ * one table (src/events/decisions.ts); test/unit/events/decisions.test.ts checks the collector's rewrite equals it.
+ */
+export const OLD_DECISIONS: Readonly<Record<string, string>> = LEGACY_DECISIONS;
 export const currentDecision = (d: unknown): string => OLD_DECISIONS[String(d)] ?? String(d);
