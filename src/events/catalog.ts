@@ -284,7 +284,7 @@ export const CATALOG = {
       CALL_ID,
       DURATION,
       SUCCESS,
-      // Settled on the export path with the preview (emitter.ts, settleOutputTruncated).
+      // Settled on the export path by the output's preview scrub, which makes the cut (events/content.ts).
       { key: 'output_truncated', type: 'bool', from: () => false },
       { key: 'agent_name', type: 'string', from: 'agentName', fallback: '/root' },
       { key: 'arguments', type: 'string', ...scrubbed('arguments'), fallback: '' },
