@@ -81,22 +81,16 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
   let logs: SignalFlush | undefined;
   let spans: SignalFlush | undefined;
   try {
-    if (logsExporter && logsBefore.files > 0) {
-      const exporter = createLogExporter(logsExporter);
-      try {
-        logs = { before: logsBefore, replay: await replaySpool(logsSpool, exporter, replayOptions(stats)) };
-      } finally {
-        await closeExporter(exporter);
-      }
-    }
-    if (traceExporter && spansBefore.files > 0) {
-      const exporter = createSpanExporter(traceExporter);
-      try {
-        spans = { before: spansBefore, replay: await replaySpool(spansSpool, exporter, replayOptions(stats.spans)) };
-      } finally {
-        await closeExporter(exporter);
-      }
-    }
+    // Both signals at once, each through its own exporter within the one time limit: a logs endpoint that
+    // hangs until the limit must not leave the spans no time (they may be all a TUI denial left).
+    [logs, spans] = await Promise.all([
+      logsExporter && logsBefore.files > 0
+        ? replayWith(createLogExporter(logsExporter), (exporter) => replaySpool(logsSpool, exporter, replayOptions(stats))).then((replay) => ({ before: logsBefore, replay }))
+        : undefined,
+      traceExporter && spansBefore.files > 0
+        ? replayWith(createSpanExporter(traceExporter), (exporter) => replaySpool(spansSpool, exporter, replayOptions(stats.spans))).then((replay) => ({ before: spansBefore, replay }))
+        : undefined,
+    ]);
   } finally {
     clearInterval(timer);
     report();
@@ -154,6 +148,15 @@ function signalCounts(flush: SignalFlush) {
 
 function emptyReplay(remaining: { files: number; records: number }): ReplayResult {
   return { sent: 0, sentBatches: 0, failed: 0, failedBatches: 0, dropped: 0, remaining };
+}
+
+/** Replays through `exporter`, then closes it (bounded) whatever happened. */
+async function replayWith<Exporter extends { shutdown(): Promise<void> }>(exporter: Exporter, replay: (exporter: Exporter) => Promise<ReplayResult>): Promise<ReplayResult> {
+  try {
+    return await replay(exporter);
+  } finally {
+    await closeExporter(exporter);
+  }
 }
 
 async function closeExporter(exporter: { shutdown(): Promise<void> }): Promise<void> {

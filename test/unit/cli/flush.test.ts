@@ -183,6 +183,36 @@ describe('codex-otel flush, the command', () => {
     expect(text.lines.some((line) => line.startsWith('sent ') && line.includes('record(s)') && line.endsWith(` to ${receiver.logsUrl}`))).toBe(true);
   });
 
+  it('a logs endpoint that never answers does not use up the time limit of the spans: they are sent, exit 1 for the logs', async () => {
+    const spoolDir = join(dir.path, 'logs-hang');
+    const down = `http://127.0.0.1:${await closedPort()}`;
+    // Three runs, so several span batches: the old sequential flush gave the spans what the logs left of
+    // the limit, which was enough to start one batch and no more.
+    let spans = 0;
+    let records = 0;
+    for (let run = 0; run < 3; run++) {
+      const spooling = startFaultTelemetry(tomlConfig(signalsToml({ logs: `${down}/v1/logs`, traces: `${down}/v1/traces`, spoolDir })), { delivery: { retry: { maxAttempts: 1 }, replayOnStart: false } });
+      spans += deniedCalls(spooling, `logs-hang-${run}`, 2);
+      records += (await spooling.shutdown()).delivery!.pendingInSpool;
+    }
+    expect(readdirSync(spoolDir).filter((name) => name.startsWith('traces-')).length).toBeGreaterThanOrEqual(3);
+    expect(records).toBeGreaterThan(0);
+
+    receiver.reset();
+    receiver.setBehaviour((request) => (request.signal === 'logs' ? { blackHole: true } : undefined));
+    try {
+      const io = capture();
+      const config = writeConfig(dir.path, signalsToml({ logs: receiver.logsUrl, traces: receiver.tracesUrl, spoolDir }), 'logs-hang.toml');
+      expect(await main(['flush', '--config', config, '--json', '--time-limit', '2000'], io)).toBe(1);
+      const summary = JSON.parse(io.lines.join('\n')) as Record<string, Record<string, unknown>>;
+      expect(summary['spans']).toMatchObject({ sent: { records: spans }, failed: { records: 0, batches: 0 }, remaining: { files: 0, records: 0 } });
+      expect(summary['logs']).toMatchObject({ sent: { records: 0 }, remaining: { records } });
+      expect(receiver.spans()).toHaveLength(spans);
+    } finally {
+      receiver.setBehaviour(undefined);
+    }
+  }, 60_000);
+
   it('a usage error with --json is JSON too (exit 2)', async () => {
     const io = capture();
     expect(await main(['flush', '--no-such-flag', '--json'], io)).toBe(2);
