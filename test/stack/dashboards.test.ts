@@ -103,6 +103,11 @@ describe('dashboards', () => {
         }
       });
 
+      it('shows 0, not "No data", on stat panels that count (a LogQL count over no matching line returns no series)', () => {
+        const counting = json.panels.filter((p: any) => p.type === 'stat' && p.targets.some((t: any) => /count_over_time|count\(/.test(t.expr ?? '')));
+        for (const panel of counting) expect(panel.fieldConfig?.defaults?.noValue, panel.title).toBe('0');
+      });
+
       it('never queries prompt text', () => {
         const exprs = (json.panels as any[]).flatMap((p) => (p.targets ?? []).map((t: any) => String(t.expr)));
         for (const e of exprs) expect(e, e).not.toMatch(/\bprompt\b(?!_length)/);
