@@ -18,9 +18,12 @@ export interface FlushOptions {
   timeLimit?: string;
 }
 
+interface SpoolCount { files: number; records: number }
+const NO_BATCHES: SpoolCount = { files: 0, records: 0 };
+
 /** What one signal's part of the spool held, and what became of it. */
 interface SignalFlush {
-  before: { files: number; records: number };
+  before: SpoolCount;
   replay: ReplayResult;
 }
 
@@ -53,8 +56,9 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
   const logsSpool = new Spool({ directory: spoolConfig.directory, maxBytes: spoolConfig.maxBytes, stats });
   const spansSpool = logsSpool.forSignal(TRACES_CODEC, stats.spans);
   // A signal whose exporter is not configured keeps its batches: there is nowhere to send them.
-  const logsBefore = logsExporter ? logsSpool.pending() : { files: 0, records: 0 };
-  const spansBefore = traceExporter ? spansSpool.pending() : { files: 0, records: 0 };
+  const sendable = (exporter: unknown, spool: { pending(): SpoolCount }): SpoolCount => (exporter ? spool.pending() : NO_BATCHES);
+  const logsBefore = sendable(logsExporter, logsSpool);
+  const spansBefore = sendable(traceExporter, spansSpool);
   const totalFiles = logsBefore.files + spansBefore.files;
   if (totalFiles === 0) {
     const stranded = logsExporter ? spansSpool.pending() : logsSpool.pending();
@@ -68,8 +72,8 @@ export async function runFlush(options: FlushOptions, io: CliIo): Promise<number
   if (hint) io.err(`codex-otel flush: ${hint}`);
   const progress = startProgress(progressTarget(io), 'flush', 'batches');
   const report = () => {
-    const logsLeft = logsExporter ? logsSpool.pending() : { files: 0, records: 0 };
-    const spansLeft = traceExporter ? spansSpool.pending() : { files: 0, records: 0 };
+    const logsLeft = sendable(logsExporter, logsSpool);
+    const spansLeft = sendable(traceExporter, spansSpool);
     progress.update({ done: Math.max(0, totalFiles - logsLeft.files - spansLeft.files), total: totalFiles, detail: `${logsLeft.records + spansLeft.records} record(s) left` });
   };
   const timer = setInterval(report, 250);
@@ -146,7 +150,7 @@ function signalCounts(flush: SignalFlush) {
   };
 }
 
-function emptyReplay(remaining: { files: number; records: number }): ReplayResult {
+function emptyReplay(remaining: SpoolCount): ReplayResult {
   return { sent: 0, sentBatches: 0, failed: 0, failedBatches: 0, dropped: 0, remaining };
 }
 
